@@ -1,0 +1,31 @@
+# Warnings, sanitizers and version information shared by every target.
+add_library(berth_options INTERFACE)
+# TRY() uses GNU statement expressions (as SerenityOS does); both g++ and
+# clang support them, so -Wpedantic is not used.
+target_compile_options(berth_options INTERFACE -Wall -Wextra)
+if(BERTH_WERROR)
+  target_compile_options(berth_options INTERFACE -Werror)
+endif()
+target_compile_definitions(berth_options INTERFACE _GNU_SOURCE
+  BERTH_VERSION="${PROJECT_VERSION}")
+if(BERTH_SANITIZE)
+  target_compile_options(berth_options INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(berth_options INTERFACE -fsanitize=address,undefined)
+endif()
+if(BERTH_FUZZ)
+  # Coverage instrumentation for everything; the fuzz drivers add the
+  # libFuzzer main themselves.
+  target_compile_options(berth_options INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  target_link_options(berth_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+execute_process(COMMAND git rev-parse --short=12 HEAD
+  WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+  OUTPUT_VARIABLE BERTH_GIT_COMMIT OUTPUT_STRIP_TRAILING_WHITESPACE
+  ERROR_QUIET)
+if(NOT BERTH_GIT_COMMIT)
+  set(BERTH_GIT_COMMIT "unknown")
+endif()
+target_compile_definitions(berth_options INTERFACE BERTH_GIT_COMMIT="${BERTH_GIT_COMMIT}")

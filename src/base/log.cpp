@@ -1,0 +1,105 @@
+#include "base/log.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+
+#include "base/strings.hpp"
+
+namespace berth::log {
+namespace {
+
+std::atomic<Level> g_level{Level::Info};
+std::atomic<Format> g_format{Format::Text};
+std::atomic<int> g_fd{2};
+
+std::string now_rfc3339() {
+  using namespace std::chrono;
+  auto now = system_clock::now();
+  auto secs = time_point_cast<seconds>(now);
+  auto micros = duration_cast<microseconds>(now - secs).count();
+  std::time_t t = system_clock::to_time_t(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%06lldZ", static_cast<long long>(micros));
+  return buf;
+}
+
+bool needs_quotes(std::string_view v) {
+  if (v.empty()) return true;
+  for (char c : v)
+    if (c == ' ' || c == '"' || c == '=' || static_cast<unsigned char>(c) < 0x20) return true;
+  return false;
+}
+
+}  // namespace
+
+void configure(Level level, Format format, int fd) {
+  g_level = level;
+  g_format = format;
+  g_fd = fd;
+}
+void set_level(Level level) { g_level = level; }
+Level level() { return g_level; }
+bool enabled(Level level) { return level >= g_level.load(std::memory_order_relaxed); }
+
+std::string_view level_name(Level level) {
+  switch (level) {
+    case Level::Trace: return "trace";
+    case Level::Debug: return "debug";
+    case Level::Info: return "info";
+    case Level::Warn: return "warning";
+    case Level::Error: return "error";
+  }
+  return "info";
+}
+
+Result<Level> parse_level(std::string_view name) {
+  std::string n = to_lower(name);
+  if (n == "trace") return Level::Trace;
+  if (n == "debug") return Level::Debug;
+  if (n == "info") return Level::Info;
+  if (n == "warn" || n == "warning") return Level::Warn;
+  if (n == "error" || n == "fatal" || n == "panic") return Level::Error;
+  return make_error(ErrorCategory::InvalidArgument,
+                    "unknown log level \"" + std::string(name) + "\"");
+}
+
+Result<Format> parse_format(std::string_view name) {
+  if (name == "text") return Format::Text;
+  if (name == "json") return Format::Json;
+  return make_error(ErrorCategory::InvalidArgument,
+                    "unknown log format \"" + std::string(name) + "\"");
+}
+
+std::string format_record(Format format, Level level, std::string_view msg,
+                          std::initializer_list<Field> fields, std::string_view time) {
+  std::string out;
+  if (format == Format::Json) {
+    out = "{\"level\":" + json_quote(level_name(level)) + ",\"msg\":" + json_quote(msg) +
+          ",\"time\":" + json_quote(time);
+    for (const auto& f : fields) out += "," + json_quote(f.key) + ":" + json_quote(f.value);
+    out += "}";
+    return out;
+  }
+  out.append(time).append(" ").append(level_name(level)).append(" ").append(msg);
+  for (const auto& f : fields) {
+    out.append(" ").append(f.key).append("=");
+    out += needs_quotes(f.value) ? json_quote(f.value) : f.value;
+  }
+  return out;
+}
+
+void write(Level level, std::string_view msg, std::initializer_list<Field> fields) {
+  if (!enabled(level)) return;
+  std::string line = format_record(g_format, level, msg, fields, now_rfc3339());
+  line += '\n';
+  // One write() per record keeps lines whole when several threads log.
+  (void)!::write(g_fd, line.data(), line.size());
+}
+
+}  // namespace berth::log
