@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "base/file.hpp"
 #include "base/log.hpp"
 #include "runtime/cgroups/util.hpp"
@@ -22,21 +24,27 @@ Result<std::map<std::string, uint64_t>> read_events(int fd) {
   return parse_flat_keyed(std::string_view(buf, static_cast<size_t>(n)));
 }
 
-// Waits until cgroup.events has `key` == `want`. kernfs signals every
-// change to cgroup.events as POLLPRI, so this wakes exactly when the
-// kernel changes state.
+// Waits until cgroup.events has `key` == `want`. kernfs signals changes
+// to cgroup.events as POLLPRI, but the kernel rate-limits that to one
+// notification per 10 ms per file, and a group that just got its first
+// task has used it up. So the poll also times out on a short escalating
+// schedule (20 us doubling to 1 ms) and the file is re-read: quick state
+// changes are seen within microseconds, slow ones cost a few reads.
 Result<bool> wait_event(const std::string& dir, const char* key, uint64_t want,
                         std::chrono::microseconds budget) {
   auto fd = TRY(open_file(dir + "/cgroup.events", O_RDONLY));
   auto deadline = Clock::now() + budget;
+  std::chrono::microseconds step{20};
   while (true) {
     auto events = TRY(read_events(fd.get()));
     if (events[key] == want) return true;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
     if (left.count() <= 0) return false;
+    auto wait = std::min(step, left);
+    step = std::min(step * 2, std::chrono::microseconds(1000));
+    timespec ts{0, static_cast<long>(wait.count()) * 1000};
     pollfd pfd{fd.get(), POLLPRI, 0};
-    // +1: poll's granularity is a millisecond; never spin on 0.
-    if (::poll(&pfd, 1, static_cast<int>(left.count()) + 1) < 0 && errno != EINTR)
+    if (::ppoll(&pfd, 1, &ts, nullptr) < 0 && errno != EINTR)
       return sys_error("poll " + dir + "/cgroup.events");
   }
 }
@@ -64,12 +72,18 @@ Result<> wait_unpopulated(const std::string& dir, std::chrono::microseconds budg
   return make_error(ErrorCategory::Conflict, "cgroup " + dir + " still has processes");
 }
 
-Result<> signal_each(Manager& manager, int sig) {
-  auto before = manager.freezer_state();
+Result<> signal_each(Manager& manager, int sig, const std::string& v2_freeze_dir) {
+  auto state = [&]() -> Result<FreezerState> {
+    return v2_freeze_dir.empty() ? manager.freezer_state() : v2_freezer_state(v2_freeze_dir);
+  };
+  auto set = [&](FreezerState target) -> Result<> {
+    return v2_freeze_dir.empty() ? manager.freeze(target) : freeze_v2_group(v2_freeze_dir, target);
+  };
+  auto before = state();
   bool was_thawed = !before || *before == FreezerState::Thawed;
   bool froze = false;
   if (was_thawed) {
-    if (auto r = manager.freeze(FreezerState::Frozen); r)
+    if (auto r = set(FreezerState::Frozen); r)
       froze = true;
     else
       log::debug("signal without freezing", {{"error", r.error()}});
@@ -87,7 +101,7 @@ Result<> signal_each(Manager& manager, int sig) {
     }
   }
   if (froze || (sig == SIGKILL && !was_thawed)) {
-    if (auto r = manager.freeze(FreezerState::Thawed); !r && result) result = r;
+    if (auto r = set(FreezerState::Thawed); !r && result) result = r;
   }
   return result;
 }

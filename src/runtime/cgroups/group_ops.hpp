@@ -20,7 +20,9 @@ Result<> wait_unpopulated(const std::string& dir, std::chrono::microseconds budg
 // Freeze, signal each pid, thaw: a frozen group cannot fork a child past
 // the signal, and its pids cannot be reused while we walk them. A group
 // that was already frozen stays frozen, except that SIGKILL thaws it so
-// the kill takes effect.
-Result<> signal_each(Manager& manager, int sig);
+// the kill takes effect. With `v2_freeze_dir` (hybrid), that group's
+// cgroup.freeze is used for the walk: it stops the same tasks and takes
+// microseconds where a v1 freezer.state write takes milliseconds.
+Result<> signal_each(Manager& manager, int sig, const std::string& v2_freeze_dir = "");
 
 }  // namespace berth::cgroups

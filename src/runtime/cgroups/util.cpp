@@ -62,8 +62,20 @@ Result<> write_value(const std::string& dir, const std::string& name, std::strin
   return write_knob(path, value);
 }
 
+// Knob files are tiny and served by seq_file, which fills the caller's
+// buffer until it has everything: a short read is the end, so the common
+// case is open + one read + close.
 Result<std::string> read_value(const std::string& dir, const std::string& name) {
-  auto text = TRY(read_file(dir + "/" + name, 1u << 20));
+  std::string path = dir + "/" + name;
+  auto fd = TRY(open_file(path, O_RDONLY));
+  char buf[4096];
+  ssize_t n;
+  do {
+    n = ::read(fd.get(), buf, sizeof buf);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return sys_error("read " + path);
+  std::string text(buf, static_cast<size_t>(n));
+  if (static_cast<size_t>(n) == sizeof buf) text += TRY_CTX(read_fd(fd.get(), 1u << 20), "read " + path);
   return std::string(trim(text));
 }
 

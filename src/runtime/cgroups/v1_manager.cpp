@@ -35,18 +35,19 @@ std::map<std::string, std::string> V1Manager::paths() const {
 
 // A new cpuset group starts with no cpus and no mems, and a task cannot
 // join it until both are set: copy them from the nearest ancestor that has
-// them, top-down, as runc does.
-Result<> V1Manager::init_cpuset(const std::string& dir, const std::string& mountpoint) {
+// them, top-down, as runc does. Returns the group's (cpus, mems) so each
+// file is read once.
+Result<std::pair<std::string, std::string>> V1Manager::init_cpuset(const std::string& dir,
+                                                                   const std::string& mountpoint) {
   auto cpus = TRY(read_value(dir, "cpuset.cpus"));
   auto mems = TRY(read_value(dir, "cpuset.mems"));
-  if (!cpus.empty() && !mems.empty()) return ok();
-  if (dir == mountpoint || dir.size() <= mountpoint.size())
+  if (!cpus.empty() && !mems.empty()) return std::pair{cpus, mems};
+  if (dir.size() <= mountpoint.size())
     return make_error(ErrorCategory::Internal, "cpuset root " + dir + " has no cpus or mems");
-  std::string parent = parent_path(dir);
-  TRY(init_cpuset(parent, mountpoint));
-  if (cpus.empty()) TRY(write_value(dir, "cpuset.cpus", TRY(read_value(parent, "cpuset.cpus"))));
-  if (mems.empty()) TRY(write_value(dir, "cpuset.mems", TRY(read_value(parent, "cpuset.mems"))));
-  return ok();
+  auto [parent_cpus, parent_mems] = TRY(init_cpuset(parent_path(dir), mountpoint));
+  if (cpus.empty()) TRY(write_value(dir, "cpuset.cpus", cpus = parent_cpus));
+  if (mems.empty()) TRY(write_value(dir, "cpuset.mems", mems = parent_mems));
+  return std::pair{cpus, mems};
 }
 
 Result<> V1Manager::create() {
@@ -152,9 +153,15 @@ Result<std::vector<pid_t>> V1Manager::pids() {
 }
 
 Result<> V1Manager::signal_all(int sig) {
-  if (sig == SIGKILL && !unified_.empty() && has_file(unified_, "cgroup.kill"))
-    return write_value(unified_, "cgroup.kill", "1");
-  return signal_each(*this, sig);
+  bool have_v2 = !unified_.empty() && has_file(unified_, "cgroup.freeze");
+  if (sig != SIGKILL || !have_v2 || !has_file(unified_, "cgroup.kill"))
+    return signal_each(*this, sig, have_v2 ? unified_ : "");
+  TRY(write_value(unified_, "cgroup.kill", "1"));
+  // Tasks stopped by the v1 freezer (a paused container) only act on the
+  // kill once thawed.
+  if (auto state = freezer_state(); state && *state != FreezerState::Thawed)
+    TRY(freeze(FreezerState::Thawed));
+  return ok();
 }
 
 Result<> V1Manager::wait_empty() {

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "runtime/cgroups/cgroup.hpp"
@@ -39,7 +40,8 @@ class V1Manager final : public Manager {
   std::string path_of(std::string_view controller) const;
 
  private:
-  Result<> init_cpuset(const std::string& dir, const std::string& mountpoint);
+  Result<std::pair<std::string, std::string>> init_cpuset(const std::string& dir,
+                                                         const std::string& mountpoint);
   Result<> wait_empty();
   Result<> freeze_v1(const std::string& dir);
 

@@ -1,6 +1,7 @@
 #include "helpers.hpp"
 
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/file.hpp"
 
@@ -56,6 +57,19 @@ ManagerOptions relative_options(const std::string& tag) {
   ManagerOptions o;
   o.cgroups_path = unique_name(tag);  // relative: below our own cgroup, as runc does
   return o;
+}
+
+std::chrono::nanoseconds cpu_time() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
+
+void burn_cpu(std::chrono::nanoseconds amount) {
+  volatile uint64_t x = 0;
+  while (cpu_time() < amount) {
+    for (int i = 0; i < (1 << 20); ++i) x = x + 1;
+  }
 }
 
 char process_state(pid_t pid) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -55,6 +56,10 @@ class TestGroup {
 
 ManagerOptions relative_options(const std::string& tag);
 
+// CPU time this process has used.
+std::chrono::nanoseconds cpu_time();
+// Spins in user space until this process has used `amount` of CPU.
+void burn_cpu(std::chrono::nanoseconds amount);
 // /proc/<pid>/stat's state letter ('R', 'S', 'D', 'Z', ...).
 char process_state(pid_t pid);
 bool dir_exists(const std::string& path);
