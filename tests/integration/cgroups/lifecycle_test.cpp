@@ -3,6 +3,7 @@
 // delivery to every process, stats, destroy.
 #include <gtest/gtest.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
@@ -71,6 +72,19 @@ TEST(CgroupLifecycle, CreatesEveryHierarchyAndDestroyRemovesAll) {
     ASSERT_TRUE(destroyed) << destroyed.error().to_string();
     for (const auto& [c, p] : paths) EXPECT_FALSE(dir_exists(p)) << p;
   }
+}
+
+TEST(CgroupLifecycle, DestroyRemovesGroupsMadeInsideTheContainer) {
+  BERTH_REQUIRE_ROOT();
+  TestGroup group(relative_options("nest"));
+  ASSERT_TRUE(group.ok());
+  auto paths = group->paths();
+  for (const auto& [c, p] : paths) {
+    ASSERT_EQ(::mkdir((p + "/inner").c_str(), 0755), 0) << p;
+    ASSERT_EQ(::mkdir((p + "/inner/deeper").c_str(), 0755), 0) << p;
+  }
+  ASSERT_TRUE(group->destroy());
+  for (const auto& [c, p] : paths) EXPECT_FALSE(dir_exists(p)) << p;
 }
 
 TEST(CgroupLifecycle, RelativePathIsBelowOwnCgroupPerController) {
