@@ -60,12 +60,13 @@ Result<> apply_v1_memory(const std::string& dir, const Resources::Memory& m) {
   if (m.check_before_update.value_or(false) && m.limit && *m.limit > 0) {
     auto usage = TRY(read_u64(dir, "memory.usage_in_bytes"));
     if (usage > static_cast<uint64_t>(*m.limit))
-      return make_error(ErrorCategory::Conflict,
-                        "memory limit " + std::to_string(*m.limit) + " is below the usage " +
-                            std::to_string(usage));
+      return make_error(ErrorCategory::Conflict, "memory limit " + std::to_string(*m.limit) +
+                                                     " is below the usage " +
+                                                     std::to_string(usage));
   }
   TRY(set_limit_and_swap(dir, m));
-  if (m.reservation) TRY(write_value(dir, "memory.soft_limit_in_bytes", std::to_string(*m.reservation)));
+  if (m.reservation)
+    TRY(write_value(dir, "memory.soft_limit_in_bytes", std::to_string(*m.reservation)));
   set_deprecated(dir, "memory.kmem.limit_in_bytes", m.kernel);
   set_deprecated(dir, "memory.kmem.tcp.limit_in_bytes", m.kernel_tcp);
   // runc sends -1 (as unsigned) for "leave the swappiness alone".
@@ -181,8 +182,8 @@ Result<> apply_v1_blkio(const std::string& dir, const Resources::BlockIo& b) {
       TRY(write_value(dir, "blkio.leaf_weight", std::to_string(*b.leaf_weight)));
   }
   for (const auto& d : b.weight_devices) {
-    if (d.weight) TRY(write_value(dir, weight_device, dev(d.major, d.minor) + " " +
-                                                          std::to_string(*d.weight)));
+    if (d.weight)
+      TRY(write_value(dir, weight_device, dev(d.major, d.minor) + " " + std::to_string(*d.weight)));
     if (d.leaf_weight && has_file(dir, "blkio.leaf_weight_device"))
       TRY(write_value(dir, "blkio.leaf_weight_device",
                       dev(d.major, d.minor) + " " + std::to_string(*d.leaf_weight)));

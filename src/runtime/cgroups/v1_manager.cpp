@@ -7,8 +7,8 @@
 
 #include "base/log.hpp"
 #include "base/scope_guard.hpp"
-#include "runtime/cgroups/util.hpp"
 #include "runtime/cgroups/group_ops.hpp"
+#include "runtime/cgroups/util.hpp"
 
 namespace berth::cgroups {
 
@@ -180,7 +180,8 @@ Result<> V1Manager::wait_empty() {
 Result<> V1Manager::destroy() {
   if (auto r = wait_empty(); !r) {
     // A group that is already gone is destroyed.
-    if (!r.error().is(ErrorCategory::NotFound)) return tl::unexpected(r.error().wrap("destroy cgroup"));
+    if (!r.error().is(ErrorCategory::NotFound))
+      return tl::unexpected(r.error().wrap("destroy cgroup"));
   }
   for (const auto& g : groups_) TRY_CTX(remove_tree(g.path, 500ms), "destroy cgroup");
   if (!unified_.empty()) TRY_CTX(remove_tree(unified_, 500ms), "destroy cgroup");

@@ -41,7 +41,7 @@ class V1Manager final : public Manager {
 
  private:
   Result<std::pair<std::string, std::string>> init_cpuset(const std::string& dir,
-                                                         const std::string& mountpoint);
+                                                          const std::string& mountpoint);
   Result<> wait_empty();
   Result<> freeze_v1(const std::string& dir);
 

@@ -75,8 +75,9 @@ Result<> V2Manager::apply(const Resources& r) {
   if (r.memory) TRY_CTX(apply_v2_memory(path_, *r.memory), "set memory limits");
   if (r.cpu) TRY_CTX(apply_v2_cpu(path_, *r.cpu), "set cpu limits");
   if (r.pids_limit)
-    TRY_CTX(write_value(path_, "pids.max", *r.pids_limit > 0 ? std::to_string(*r.pids_limit) : "max"),
-            "set pids limit");
+    TRY_CTX(
+        write_value(path_, "pids.max", *r.pids_limit > 0 ? std::to_string(*r.pids_limit) : "max"),
+        "set pids limit");
   if (r.block_io) TRY_CTX(apply_v2_io(path_, *r.block_io), "set io limits");
   TRY_CTX(apply_v2_hugetlb(path_, r.hugepage_limits), "set hugetlb limits");
   if (!r.devices.empty()) TRY_CTX(apply_devices(r.devices), "set device rules");

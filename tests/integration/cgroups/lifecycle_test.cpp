@@ -167,8 +167,8 @@ TEST(CgroupLifecycle, SignalAllKillsEveryProcessQuickly) {
     ASSERT_TRUE(group->destroy());
     auto destroy_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - d0);
     std::cout << "[ measure  ] signal " << sig << " to 21 tasks: signal_all " << signal_us.count()
-              << " us, until empty: " << took.count()
-              << " us; destroy: " << destroy_us.count() << " us\n";
+              << " us, until empty: " << took.count() << " us; destroy: " << destroy_us.count()
+              << " us\n";
   }
 }
 

@@ -33,7 +33,8 @@ TEST(CgroupLimits, MemoryHogIsOomKilled) {
   ASSERT_TRUE(group->apply(r)) << "apply";
   GatedChild hog([] {
     for (int i = 0; i < 512; ++i) {
-      void* p = ::mmap(nullptr, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      void* p =
+          ::mmap(nullptr, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       if (p == MAP_FAILED) return 2;
       std::memset(p, 0xa5, 1 << 20);
     }
