@@ -71,7 +71,9 @@ struct Resources {
 
   std::optional<Memory> memory;
   std::optional<Cpu> cpu;
-  std::optional<int64_t> pids_limit;  // <= 0 means unlimited ("max")
+  // < 0 means unlimited ("max"); 0 leaves the limit as it is (runc's
+  // reading of the spec, so `update` without --pids-limit changes nothing).
+  std::optional<int64_t> pids_limit;
   std::optional<BlockIo> block_io;
   std::vector<HugepageLimit> hugepage_limits;
   std::vector<DeviceRule> devices;             // applied in order, as the spec says
@@ -139,7 +141,10 @@ class Manager {
   // kernels that have it. Returns once the signal is delivered.
   virtual Result<> signal_all(int sig) = 0;
   virtual Result<Stats> stats() = 0;
-  // Removes the group(s); fails with Conflict while processes remain.
+  // Removes the group(s) and any groups made inside them. Processes that
+  // are exiting (just SIGKILLed) are waited for, briefly (up to 1 s, woken
+  // by cgroup.events where there is one); Conflict if some remain. Callers
+  // need no retry loop of their own.
   virtual Result<> destroy() = 0;
   // Absolute paths per controller ("" key for v2) to store in state.json
   // and reload with `load`.

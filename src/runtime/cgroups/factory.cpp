@@ -85,15 +85,17 @@ Result<std::unique_ptr<Manager>> make_v1(const HostCgroups& host, const std::str
   }
   if (groups.empty())
     return make_error(ErrorCategory::Unavailable, "no cgroup v1 controllers mounted");
-  std::string unified;
+  std::string unified, unified_mount;
   if (host.unified) {
+    unified_mount = host.unified->mountpoint;
     std::string base = host.unified->mountpoint;
     auto own = host.own.find("");
     if (relative && own != host.own.end())
       base = join_path(base, own_below_mount(own->second, host.unified->root));
     unified = join_path(base, inner);
   }
-  return std::make_unique<V1Manager>(std::move(groups), std::move(unified));
+  return std::make_unique<V1Manager>(std::move(groups), std::move(unified_mount),
+                                     std::move(unified));
 }
 
 Result<> check_systemd(const ManagerOptions& o) {
@@ -134,13 +136,19 @@ Result<std::unique_ptr<Manager>> load_manager(const std::map<std::string, std::s
   }
   if (paths.size() == 1 && paths.begin()->first.empty())
     return std::make_unique<V2Manager>(mount_root, paths.begin()->second);
+  // Each hierarchy is mounted one level below the root (cpu, unified, ...).
+  auto mount_of = [&](const std::string& path) {
+    auto rest = path.substr(mount_root.size() + 1);
+    return join_path(mount_root, rest.substr(0, rest.find('/')));
+  };
   std::vector<V1Manager::Group> groups;
-  std::string unified;
+  std::string unified, unified_mount;
   for (const auto& entry : paths) {
     const std::string& controller = entry.first;
     const std::string& path = entry.second;
     if (controller.empty()) {
       unified = path;
+      unified_mount = mount_of(path);
       continue;
     }
     auto same = std::find_if(groups.begin(), groups.end(),
@@ -149,10 +157,10 @@ Result<std::unique_ptr<Manager>> load_manager(const std::map<std::string, std::s
       same->controllers.push_back(controller);
       continue;
     }
-    auto rest = path.substr(mount_root.size() + 1);
-    groups.push_back({{controller}, join_path(mount_root, rest.substr(0, rest.find('/'))), path});
+    groups.push_back({{controller}, mount_of(path), path});
   }
-  return std::make_unique<V1Manager>(std::move(groups), std::move(unified));
+  return std::make_unique<V1Manager>(std::move(groups), std::move(unified_mount),
+                                     std::move(unified));
 }
 
 }  // namespace berth::cgroups

@@ -149,6 +149,7 @@ Result<> apply_v1_cpu(const std::string& cpu_dir, const std::string& cpuset_dir,
 }
 
 Result<> apply_v1_pids(const std::string& dir, int64_t limit) {
+  if (limit == 0) return ok();  // runc: 0 is "leave as is"
   if (dir.empty()) return limit > 0 ? not_mounted("pids") : ok();
   return write_value(dir, "pids.max", limit > 0 ? std::to_string(limit) : "max");
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/file.hpp"
+#include "base/scope_guard.hpp"
 #include "helpers.hpp"
 #include "support/root.hpp"
 
@@ -118,6 +119,32 @@ TEST(CgroupLimits, DeviceRulesRefuseOpens) {
   EXPECT_EQ(status->code, 15) << "bits: 1 null rw, 2 zero r, 4 zero w refused, 8 full refused";
 }
 
+// This host binds hugetlb to the v2 side of the hybrid layout; the limit
+// lands in the container's v2 group. (Not enforced here: the host has no
+// huge pages reserved.)
+TEST(CgroupLimits, HybridHugetlbLimitLandsInTheV2Group) {
+  BERTH_REQUIRE_ROOT();
+  const std::string root_ctl = "/sys/fs/cgroup/unified/cgroup.subtree_control";
+  auto controllers = read_file("/sys/fs/cgroup/unified/cgroup.controllers");
+  if (!controllers || controllers->find("hugetlb") == std::string::npos) {
+    GTEST_SKIP() << "hugetlb is not on the v2 side of this host";
+  }
+  bool was_enabled = read_trimmed(root_ctl).find("hugetlb") != std::string::npos;
+  // Leave the host's delegation as it was, even when the test fails.
+  auto restore = ScopeGuard([&] {
+    if (!was_enabled) (void)write_knob(root_ctl, "-hugetlb");
+  });
+  {
+    TestGroup group(relative_options("huge"));
+    ASSERT_TRUE(group.ok());
+    Resources r;
+    r.hugepage_limits = {{"2MB", 4u << 20}};
+    auto applied = group->apply(r);
+    ASSERT_TRUE(applied) << applied.error().to_string();
+    EXPECT_EQ(read_trimmed(group->paths().at("") + "/hugetlb.2MB.max"), std::to_string(4u << 20));
+  }
+}
+
 TEST(CgroupLimits, UpdateChangesLimitsLive) {
   BERTH_REQUIRE_ROOT();
   TestGroup group(relative_options("upd"));
@@ -146,7 +173,7 @@ TEST(CgroupLimits, UpdateChangesLimitsLive) {
   update.cpu->quota = 50000;
   update.cpu->period = 50000;
   update.cpu->cpus = "0";
-  update.pids_limit = 0;  // unlimited
+  update.pids_limit = -1;  // unlimited
   ASSERT_TRUE(group->apply(update)) << group->apply(update).error().to_string();
   auto paths = group->paths();
   EXPECT_EQ(read_trimmed(paths.at("memory") + "/memory.limit_in_bytes"), std::to_string(128 << 20));

@@ -94,7 +94,9 @@ void FixtureTree::add_v1_group(const std::string& inner) {
   add_group("unified" + inner, {{"cgroup.procs", ""},
                                 {"cgroup.events", "populated 0\nfrozen 0\n"},
                                 {"cgroup.freeze", "0\n"},
-                                {"cgroup.kill", ""}});
+                                {"cgroup.kill", ""},
+                                {"cgroup.controllers", ""},
+                                {"cgroup.subtree_control", ""}});
 }
 
 void FixtureTree::add_v2_group(const std::string& inner) { add_group(inner, v2_files()); }
