@@ -1,7 +1,9 @@
 // Resources -> cgroup v1 files. Write order follows what the kernel
 // accepts during a live update (see the comments at each ordering).
+#include <algorithm>
 #include <string>
 
+#include "base/file.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "runtime/cgroups/devices.hpp"
@@ -213,10 +215,33 @@ Result<> apply_v1_hugetlb(const std::string& dir,
   return ok();
 }
 
+namespace {
+
+// Whether devices.list already shows `state`. Only an allow-list can be
+// compared: with a default of allow the kernel lists just "a *:* rwm".
+bool devices_list_matches(const std::string& dir, const DeviceState& state) {
+  if (state.default_allow) return false;
+  auto current = read_file(dir + "/devices.list");
+  if (!current) return false;
+  std::vector<std::string> have, want;
+  for (auto& line : split(*current, '\n'))
+    if (!trim(line).empty()) have.emplace_back(trim(line));
+  for (const auto& e : state.exceptions) want.push_back(v1_rule_line(e));
+  std::sort(have.begin(), have.end());
+  std::sort(want.begin(), want.end());
+  return have == want;
+}
+
+}  // namespace
+
 Result<> apply_v1_devices(const std::string& dir, const std::vector<DeviceRule>& rules) {
   if (rules.empty()) return ok();
   if (dir.empty()) return not_mounted("devices");
   auto normal = TRY(normalize_rules(rules));
+  // Rewriting starts with "deny all", which would briefly cut a running
+  // container off its devices on every update: skip it when the kernel
+  // already has the wanted list.
+  if (devices_list_matches(dir, emulate(normal))) return ok();
   // A list is read from "deny all" (as runc does), so start there unless
   // the list itself begins by setting the default.
   if (normal.empty() || !normal.front().reset) TRY(write_value(dir, "devices.deny", "a"));

@@ -100,6 +100,8 @@ TEST(CgroupLimits, DeviceRulesRefuseOpens) {
   r.devices = {{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rwm"}, {true, 'c', 1, 5, "r"}};
   ASSERT_TRUE(group->apply(r));
   EXPECT_EQ(read_trimmed(group->paths().at("devices") + "/devices.list"), "c 1:3 rwm\nc 1:5 r");
+  ASSERT_TRUE(group->apply(r));  // unchanged: no rewrite, same list
+  EXPECT_EQ(read_trimmed(group->paths().at("devices") + "/devices.list"), "c 1:3 rwm\nc 1:5 r");
   GatedChild child([] {
     int result = 0;
     int fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -171,6 +171,22 @@ TEST_F(V1Apply, HybridHugetlbGoesToTheV2Group) {
             "/unified/berth/c1/hugetlb.2MB.max = 4194304\n");
 }
 
+TEST_F(V1Apply, UnchangedDeviceListIsNotRewritten) {
+  Resources r;
+  r.devices = {{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rwm"}, {true, 'c', 136, -1, "rw"}};
+  t.write("devices/berth/c1/devices.list", "c 136:* rw\nc 1:3 rwm\n");
+  t.record();
+  ASSERT_TRUE(manager->apply(r));
+  EXPECT_EQ(t.recorded(), "");
+  t.write("devices/berth/c1/devices.list", "a *:* rwm\n");
+  t.record();
+  ASSERT_TRUE(manager->apply(r));
+  EXPECT_EQ(t.recorded(),
+            "/devices/berth/c1/devices.deny = a\n"
+            "/devices/berth/c1/devices.allow = c 1:3 rwm\n"
+            "/devices/berth/c1/devices.allow = c 136:* rw\n");
+}
+
 TEST_F(V1Apply, AddProcessJoinsEveryHierarchy) {
   t.record();
   ASSERT_TRUE(manager->add_process(4242));
