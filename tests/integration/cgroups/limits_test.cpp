@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "base/file.hpp"
-#include "base/scope_guard.hpp"
 #include "helpers.hpp"
 #include "support/root.hpp"
 
@@ -126,25 +125,17 @@ TEST(CgroupLimits, DeviceRulesRefuseOpens) {
 // huge pages reserved.)
 TEST(CgroupLimits, HybridHugetlbLimitLandsInTheV2Group) {
   BERTH_REQUIRE_ROOT();
-  const std::string root_ctl = "/sys/fs/cgroup/unified/cgroup.subtree_control";
   auto controllers = read_file("/sys/fs/cgroup/unified/cgroup.controllers");
   if (!controllers || controllers->find("hugetlb") == std::string::npos) {
     GTEST_SKIP() << "hugetlb is not on the v2 side of this host";
   }
-  bool was_enabled = read_trimmed(root_ctl).find("hugetlb") != std::string::npos;
-  // Leave the host's delegation as it was, even when the test fails.
-  auto restore = ScopeGuard([&] {
-    if (!was_enabled) (void)write_knob(root_ctl, "-hugetlb");
-  });
-  {
-    TestGroup group(relative_options("huge"));
-    ASSERT_TRUE(group.ok());
-    Resources r;
-    r.hugepage_limits = {{"2MB", 4u << 20}};
-    auto applied = group->apply(r);
-    ASSERT_TRUE(applied) << applied.error().to_string();
-    EXPECT_EQ(read_trimmed(group->paths().at("") + "/hugetlb.2MB.max"), std::to_string(4u << 20));
-  }
+  TestGroup group(relative_options("huge"));
+  ASSERT_TRUE(group.ok());
+  Resources r;
+  r.hugepage_limits = {{"2MB", 4u << 20}};
+  auto applied = group->apply(r);
+  ASSERT_TRUE(applied) << applied.error().to_string();
+  EXPECT_EQ(read_trimmed(group->paths().at("") + "/hugetlb.2MB.max"), std::to_string(4u << 20));
 }
 
 TEST(CgroupLimits, UpdateChangesLimitsLive) {

@@ -16,7 +16,6 @@
 #include <thread>
 
 #include "base/file.hpp"
-#include "base/strings.hpp"
 #include "helpers.hpp"
 #include "runtime/cgroups/bpf_devices.hpp"
 #include "support/root.hpp"
@@ -45,29 +44,6 @@ bool have_unified() {
     BERTH_REQUIRE_ROOT();                                                    \
     if (!have_unified()) GTEST_SKIP() << "no cgroup2 mount at " << kUnified; \
   } while (0)
-
-// Creating a v2 group enables the available controllers (here: hugetlb)
-// in the mount root's subtree_control; put the host back as it was.
-class RestoreRootDelegation : public ::testing::Environment {
- public:
-  void SetUp() override {
-    auto text = read_file(std::string(kUnified) + "/cgroup.subtree_control");
-    before_ = text ? *text : "";
-  }
-  void TearDown() override {
-    auto now = read_file(std::string(kUnified) + "/cgroup.subtree_control");
-    if (!now) return;
-    for (const auto& c : split(std::string(trim(*now)), ' ')) {
-      if (!c.empty() && before_.find(c) == std::string::npos)
-        (void)write_knob(std::string(kUnified) + "/cgroup.subtree_control", "-" + c);
-    }
-  }
-
- private:
-  std::string before_;
-};
-[[maybe_unused]] auto* const kRestore =
-    ::testing::AddGlobalTestEnvironment(new RestoreRootDelegation);
 
 template <typename Pred>
 bool eventually(Pred pred, std::chrono::milliseconds budget = 2000ms) {
