@@ -56,9 +56,11 @@ TestGroup::~TestGroup() {
   }
 }
 
-ManagerOptions relative_options(const std::string& tag) {
+ManagerOptions test_options(const std::string& tag) {
   ManagerOptions o;
-  o.cgroups_path = unique_name(tag);  // relative: below our own cgroup, as runc does
+  // Absolute, so the tests make nothing inside the groups of whatever
+  // started them; relative placement has its own test.
+  o.cgroups_path = "/" + unique_name(tag);
   return o;
 }
 

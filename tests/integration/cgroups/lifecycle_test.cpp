@@ -76,7 +76,7 @@ TEST(CgroupLifecycle, CreatesEveryHierarchyAndDestroyRemovesAll) {
 
 TEST(CgroupLifecycle, DestroyRemovesGroupsMadeInsideTheContainer) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("nest"));
+  TestGroup group(test_options("nest"));
   ASSERT_TRUE(group.ok());
   auto paths = group->paths();
   for (const auto& [c, p] : paths) {
@@ -90,7 +90,8 @@ TEST(CgroupLifecycle, DestroyRemovesGroupsMadeInsideTheContainer) {
 TEST(CgroupLifecycle, RelativePathIsBelowOwnCgroupPerController) {
   BERTH_REQUIRE_ROOT();
   auto own = parse_proc_cgroup(*read_file("/proc/self/cgroup"));
-  auto options = relative_options("rel");
+  ManagerOptions options;
+  options.cgroups_path = unique_name("rel");  // relative: below our own groups, as runc does
   TestGroup group(options);
   ASSERT_TRUE(group.ok());
   GatedChild child([] {
@@ -108,7 +109,7 @@ TEST(CgroupLifecycle, RelativePathIsBelowOwnCgroupPerController) {
 
 TEST(CgroupLifecycle, FreezerStopsAndResumes) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("frz"));
+  TestGroup group(test_options("frz"));
   ASSERT_TRUE(group.ok());
   SharedCounter counter;
   auto* value = counter.value;
@@ -138,7 +139,7 @@ TEST(CgroupLifecycle, FreezerStopsAndResumes) {
 TEST(CgroupLifecycle, SignalAllKillsEveryProcessQuickly) {
   BERTH_REQUIRE_ROOT();
   for (int sig : {SIGKILL, SIGTERM}) {
-    TestGroup group(relative_options("kill"));
+    TestGroup group(test_options("kill"));
     ASSERT_TRUE(group.ok());
     GatedChild parent([] {
       for (int i = 0; i < 20; ++i) {
@@ -174,7 +175,7 @@ TEST(CgroupLifecycle, SignalAllKillsEveryProcessQuickly) {
 
 TEST(CgroupLifecycle, KillReachesAPausedGroup) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("pkill"));
+  TestGroup group(test_options("pkill"));
   ASSERT_TRUE(group.ok());
   GatedChild sleeper([] {
     ::pause();
@@ -192,7 +193,7 @@ TEST(CgroupLifecycle, KillReachesAPausedGroup) {
 
 TEST(CgroupLifecycle, StatsReadBackSensibleNumbers) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("stats"));
+  TestGroup group(test_options("stats"));
   ASSERT_TRUE(group.ok());
   Resources r;
   r.memory.emplace();
@@ -233,7 +234,7 @@ TEST(CgroupLifecycle, StatsReadBackSensibleNumbers) {
 
 TEST(CgroupLifecycle, DestroyRefusesWhileProcessesRun) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("busy"));
+  TestGroup group(test_options("busy"));
   ASSERT_TRUE(group.ok());
   GatedChild sleeper([] {
     ::pause();
@@ -249,7 +250,7 @@ TEST(CgroupLifecycle, DestroyRefusesWhileProcessesRun) {
 
 TEST(CgroupLifecycle, LoadManagerReopensSavedPaths) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("load"));
+  TestGroup group(test_options("load"));
   ASSERT_TRUE(group.ok());
   auto loaded = load_manager(group->paths());
   ASSERT_TRUE(loaded) << loaded.error().to_string();

@@ -24,7 +24,7 @@ std::string read_trimmed(const std::string& path) {
 
 TEST(CgroupLimits, MemoryHogIsOomKilled) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("oom"));
+  TestGroup group(test_options("oom"));
   ASSERT_TRUE(group.ok());
   Resources r;
   r.memory.emplace();
@@ -53,7 +53,7 @@ TEST(CgroupLimits, MemoryHogIsOomKilled) {
 
 TEST(CgroupLimits, ForkBombStopsAtPidsMax) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("pids"));
+  TestGroup group(test_options("pids"));
   ASSERT_TRUE(group.ok());
   Resources r;
   r.pids_limit = 10;
@@ -93,7 +93,7 @@ TEST(CgroupLimits, ForkBombStopsAtPidsMax) {
 
 TEST(CgroupLimits, DeviceRulesRefuseOpens) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("dev"));
+  TestGroup group(test_options("dev"));
   ASSERT_TRUE(group.ok());
   Resources r;
   r.devices = {{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rwm"}, {true, 'c', 1, 5, "r"}};
@@ -129,7 +129,7 @@ TEST(CgroupLimits, HybridHugetlbLimitLandsInTheV2Group) {
   if (!controllers || controllers->find("hugetlb") == std::string::npos) {
     GTEST_SKIP() << "hugetlb is not on the v2 side of this host";
   }
-  TestGroup group(relative_options("huge"));
+  TestGroup group(test_options("huge"));
   ASSERT_TRUE(group.ok());
   Resources r;
   r.hugepage_limits = {{"2MB", 4u << 20}};
@@ -140,7 +140,7 @@ TEST(CgroupLimits, HybridHugetlbLimitLandsInTheV2Group) {
 
 TEST(CgroupLimits, UpdateChangesLimitsLive) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("upd"));
+  TestGroup group(test_options("upd"));
   ASSERT_TRUE(group.ok());
   Resources r;
   r.memory.emplace();
