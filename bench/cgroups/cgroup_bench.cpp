@@ -11,6 +11,8 @@
 #include <cstring>
 #include <string>
 
+#include "base/file.hpp"
+#include "base/strings.hpp"
 #include "runtime/cgroups/cgroup.hpp"
 
 namespace {
@@ -75,7 +77,11 @@ BENCHMARK_CAPTURE(BM_Create, v2_unified, std::string("v2"))->Unit(benchmark::kMi
 BENCHMARK_CAPTURE(BM_Cycle, v1_hybrid, std::string("v1"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_Cycle, v2_unified, std::string("v2"))->Unit(benchmark::kMicrosecond);
 
-// Leaves nothing behind: removes the shared parent of the bench groups.
+const char* const kRootControl = "/sys/fs/cgroup/unified/cgroup.subtree_control";
+std::string g_root_control_before;
+
+// Leaves nothing behind: removes the shared parent of the bench groups and
+// takes back controllers the v2 create enabled at the mount root.
 int cleanup(int rc) {
   for (const char* root : {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"}) {
     ManagerOptions o;
@@ -83,12 +89,19 @@ int cleanup(int rc) {
     o.cgroups_path = "/berth-bench";
     if (auto m = berth::cgroups::make_manager(o)) (void)(*m)->destroy();
   }
+  if (auto now = berth::read_file(kRootControl)) {
+    for (const auto& c : berth::split(std::string(berth::trim(*now)), ' ')) {
+      if (!c.empty() && g_root_control_before.find(c) == std::string::npos)
+        (void)berth::write_knob(kRootControl, "-" + c);
+    }
+  }
   return rc;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (auto before = berth::read_file(kRootControl)) g_root_control_before = *before;
   if (argc == 3 && std::strcmp(argv[1], "--cycle") == 0)
     return cleanup(one_cycle(argv[2], 0, true) ? 0 : 1);
   if (argc == 3 && std::strcmp(argv[1], "--once") == 0) {

@@ -28,7 +28,9 @@ bpf_insn load_word(uint8_t dst, int16_t off) {
 bpf_insn alu32_imm(uint8_t op, uint8_t dst, int32_t imm) {
   return insn(BPF_ALU | op | BPF_K, dst, 0, 0, imm);
 }
-bpf_insn mov32_reg(uint8_t dst, uint8_t src) { return insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0); }
+bpf_insn mov32_reg(uint8_t dst, uint8_t src) {
+  return insn(BPF_ALU | BPF_MOV | BPF_X, dst, src, 0, 0);
+}
 bpf_insn exit_insn() { return insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
 
 // A block of one exception; jumps to "next" are patched once its length is
@@ -79,8 +81,8 @@ std::vector<bpf_insn> device_program(const DeviceState& state) {
   std::vector<bpf_insn> out = {
       load_word(R2, 0), alu32_imm(BPF_AND, R2, 0xffff),  // device type
       load_word(R3, 0), alu32_imm(BPF_RSH, R3, 16),      // requested access
-      load_word(R4, 4),                                   // major
-      load_word(R5, 8),                                   // minor
+      load_word(R4, 4),                                  // major
+      load_word(R5, 8),                                  // minor
   };
   for (const auto& e : state.exceptions) emit_exception(out, e, state.default_allow);
   out.push_back(alu32_imm(BPF_MOV, R0, state.default_allow ? 1 : 0));
@@ -106,7 +108,7 @@ Result<UniqueFd> load_device_program(const std::vector<bpf_insn>& program) {
   int err = errno;
   if (err != EINVAL && err != EACCES) return sys_error("load device filter program", err);
   // Only a refusal pays for the verifier log.
-  std::string log(64 * 1024, '\0');
+  std::string log(size_t{64} << 10, '\0');
   fd = load(log.data(), static_cast<uint32_t>(log.size()));
   if (fd >= 0) return UniqueFd(fd);
   log.resize(std::strlen(log.c_str()));

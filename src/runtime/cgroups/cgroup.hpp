@@ -27,10 +27,10 @@ namespace berth::cgroups {
 
 struct DeviceRule {
   bool allow = false;
-  char type = 'a';        // 'a' all, 'c' char, 'b' block
-  int64_t major = -1;     // -1 = wildcard
-  int64_t minor = -1;     // -1 = wildcard
-  std::string access;     // subset of "rwm"
+  char type = 'a';     // 'a' all, 'c' char, 'b' block
+  int64_t major = -1;  // -1 = wildcard
+  int64_t minor = -1;  // -1 = wildcard
+  std::string access;  // subset of "rwm"
 };
 
 struct WeightDevice {
@@ -71,10 +71,12 @@ struct Resources {
 
   std::optional<Memory> memory;
   std::optional<Cpu> cpu;
-  std::optional<int64_t> pids_limit;  // <= 0 means unlimited ("max")
+  // < 0 means unlimited ("max"); 0 leaves the limit as it is (runc's
+  // reading of the spec, so `update` without --pids-limit changes nothing).
+  std::optional<int64_t> pids_limit;
   std::optional<BlockIo> block_io;
   std::vector<HugepageLimit> hugepage_limits;
-  std::vector<DeviceRule> devices;  // applied in order, as the spec says
+  std::vector<DeviceRule> devices;             // applied in order, as the spec says
   std::map<std::string, std::string> unified;  // raw v2 files
 
   // OCI `linux.resources.network` (v1 net_cls/net_prio; ignored on v2).
@@ -91,8 +93,8 @@ struct Stats {
   struct {
     uint64_t usage = 0, max_usage = 0, limit = 0, cache = 0, swap_usage = 0;
     uint64_t failcnt = 0;
-    uint64_t swap_limit = 0;  // v1: memsw limit; v2: memory.swap.max
-    uint64_t oom_kill = 0;    // processes the OOM killer killed in this group
+    uint64_t swap_limit = 0;              // v1: memsw limit; v2: memory.swap.max
+    uint64_t oom_kill = 0;                // processes the OOM killer killed in this group
     std::map<std::string, uint64_t> raw;  // memory.stat
   } memory;
   struct {
@@ -139,7 +141,10 @@ class Manager {
   // kernels that have it. Returns once the signal is delivered.
   virtual Result<> signal_all(int sig) = 0;
   virtual Result<Stats> stats() = 0;
-  // Removes the group(s); fails with Conflict while processes remain.
+  // Removes the group(s) and any groups made inside them. Processes that
+  // are exiting (just SIGKILLed) are waited for, briefly (up to 1 s, woken
+  // by cgroup.events where there is one); Conflict if some remain. Callers
+  // need no retry loop of their own.
   virtual Result<> destroy() = 0;
   // Absolute paths per controller ("" key for v2) to store in state.json
   // and reload with `load`.

@@ -21,10 +21,9 @@ namespace {
 // The v1 hierarchies a container joins; others (a "name=foo" mount of
 // some tool) are left alone.
 bool known_controller(std::string_view c) {
-  static const char* const kKnown[] = {"cpu",     "cpuacct",    "cpuset",  "memory",
-                                       "devices", "freezer",    "blkio",   "pids",
-                                       "hugetlb", "net_cls",    "net_prio", "perf_event",
-                                       "rdma",    "misc",       "name=systemd"};
+  static const char* const kKnown[] = {
+      "cpu",     "cpuacct", "cpuset",   "memory",     "devices", "freezer", "blkio",       "pids",
+      "hugetlb", "net_cls", "net_prio", "perf_event", "rdma",    "misc",    "name=systemd"};
   return std::find(std::begin(kKnown), std::end(kKnown), c) != std::end(kKnown);
 }
 
@@ -66,8 +65,7 @@ Result<std::unique_ptr<Manager>> make_v2(const ManagerOptions& o, const std::str
   return std::make_unique<V2Manager>(o.mount_root, join_path(base, inner));
 }
 
-Result<std::unique_ptr<Manager>> make_v1(const HostCgroups& host,
-                                         const std::string& inner) {
+Result<std::unique_ptr<Manager>> make_v1(const HostCgroups& host, const std::string& inner) {
   bool relative = inner[0] != '/';
   std::vector<V1Manager::Group> groups;
   for (const auto& h : host.v1) {
@@ -87,15 +85,17 @@ Result<std::unique_ptr<Manager>> make_v1(const HostCgroups& host,
   }
   if (groups.empty())
     return make_error(ErrorCategory::Unavailable, "no cgroup v1 controllers mounted");
-  std::string unified;
+  std::string unified, unified_mount;
   if (host.unified) {
+    unified_mount = host.unified->mountpoint;
     std::string base = host.unified->mountpoint;
     auto own = host.own.find("");
     if (relative && own != host.own.end())
       base = join_path(base, own_below_mount(own->second, host.unified->root));
     unified = join_path(base, inner);
   }
-  return std::make_unique<V1Manager>(std::move(groups), std::move(unified));
+  return std::make_unique<V1Manager>(std::move(groups), std::move(unified_mount),
+                                     std::move(unified));
 }
 
 Result<> check_systemd(const ManagerOptions& o) {
@@ -103,7 +103,8 @@ Result<> check_systemd(const ManagerOptions& o) {
   if (::stat(o.systemd_marker.c_str(), &st) != 0)
     return make_error(ErrorCategory::Unavailable,
                       "systemd cgroup driver requested (--systemd-cgroup) but systemd is not "
-                      "running on this host (no " + o.systemd_marker + ")");
+                      "running on this host (no " +
+                          o.systemd_marker + ")");
   return make_error(ErrorCategory::Unavailable,
                     "the systemd cgroup driver is not supported by berth-runtime yet; run "
                     "without --systemd-cgroup");
@@ -129,18 +130,25 @@ Result<std::unique_ptr<Manager>> load_manager(const std::map<std::string, std::s
   // Saved state is input: every path must stay below the cgroup mount.
   for (const auto& [controller, path] : paths) {
     if (clean_path(path) != path || !path.starts_with(mount_root + "/"))
-      return make_error(ErrorCategory::InvalidArgument,
-                        "cgroup path \"" + path + "\" is not below " + mount_root);
+      return make_error(
+          ErrorCategory::InvalidArgument,
+          std::string("cgroup path \"").append(path).append("\" is not below ").append(mount_root));
   }
   if (paths.size() == 1 && paths.begin()->first.empty())
     return std::make_unique<V2Manager>(mount_root, paths.begin()->second);
+  // Each hierarchy is mounted one level below the root (cpu, unified, ...).
+  auto mount_of = [&](const std::string& path) {
+    auto rest = path.substr(mount_root.size() + 1);
+    return join_path(mount_root, rest.substr(0, rest.find('/')));
+  };
   std::vector<V1Manager::Group> groups;
-  std::string unified;
+  std::string unified, unified_mount;
   for (const auto& entry : paths) {
     const std::string& controller = entry.first;
     const std::string& path = entry.second;
     if (controller.empty()) {
       unified = path;
+      unified_mount = mount_of(path);
       continue;
     }
     auto same = std::find_if(groups.begin(), groups.end(),
@@ -149,10 +157,10 @@ Result<std::unique_ptr<Manager>> load_manager(const std::map<std::string, std::s
       same->controllers.push_back(controller);
       continue;
     }
-    auto rest = path.substr(mount_root.size() + 1);
-    groups.push_back({{controller}, join_path(mount_root, rest.substr(0, rest.find('/'))), path});
+    groups.push_back({{controller}, mount_of(path), path});
   }
-  return std::make_unique<V1Manager>(std::move(groups), std::move(unified));
+  return std::make_unique<V1Manager>(std::move(groups), std::move(unified_mount),
+                                     std::move(unified));
 }
 
 }  // namespace berth::cgroups

@@ -9,6 +9,7 @@
 
 #include "base/file.hpp"
 #include "base/log.hpp"
+#include "base/strings.hpp"
 #include "runtime/cgroups/util.hpp"
 
 namespace berth::cgroups {
@@ -50,6 +51,32 @@ Result<bool> wait_event(const std::string& dir, const char* key, uint64_t want,
 }
 
 }  // namespace
+
+// Every ancestor from the root down to the parent must delegate the
+// controllers (a group's cgroup.controllers is its parent's
+// subtree_control). All available ones are enabled, as runc does, so a
+// later `update` finds them. An ancestor with processes of its own refuses
+// (EBUSY): then each controller is tried alone and the rest left, and a
+// limit that needs a missing one fails later with a clear error.
+Result<> enable_subtree_controllers(const std::string& mount_root, const std::string& path) {
+  std::string dir = mount_root;
+  std::string rest = path.substr(mount_root.size());
+  auto parts = split(rest, '/');
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (parts[i].empty()) continue;
+    auto available = TRY(read_value(dir, "cgroup.controllers"));
+    if (!available.empty()) {
+      std::string request;
+      for (const auto& c : split(available, ' ')) request += (request.empty() ? "+" : " +") + c;
+      if (!write_value(dir, "cgroup.subtree_control", request)) {
+        for (const auto& c : split(available, ' '))
+          (void)write_value(dir, "cgroup.subtree_control", "+" + c);
+      }
+    }
+    dir = join_path(dir, parts[i]);
+  }
+  return ok();
+}
 
 Result<> freeze_v2_group(const std::string& dir, FreezerState target) {
   bool frozen = target == FreezerState::Frozen;

@@ -10,6 +10,10 @@
 
 namespace berth::cgroups {
 
+// Enables every available controller in the cgroup.subtree_control of
+// each ancestor of `path` from `mount_root` down (best effort, see .cpp).
+Result<> enable_subtree_controllers(const std::string& mount_root, const std::string& path);
+
 // Writes cgroup.freeze and waits (poll(2) on cgroup.events, no sleeps)
 // until the kernel reports the group frozen or thawed.
 Result<> freeze_v2_group(const std::string& dir, FreezerState target);

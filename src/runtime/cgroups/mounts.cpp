@@ -16,8 +16,8 @@ std::string unescape_mountinfo(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\\' && i + 3 < s.size()) {
       auto digits = s.substr(i + 1, 3);
-      bool octal = std::all_of(digits.begin(), digits.end(),
-                               [](char c) { return c >= '0' && c <= '7'; });
+      bool octal =
+          std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '7'; });
       if (octal) {
         out += static_cast<char>(((digits[0] - '0') << 6) | ((digits[1] - '0') << 3) |
                                  (digits[2] - '0'));
@@ -84,9 +84,9 @@ namespace {
 
 // v1 super options carry the controllers beside generic flags.
 std::vector<std::string> controllers_of(const MountInfoEntry& e) {
-  static const char* const kGeneric[] = {"rw",       "ro",        "nosuid",         "nodev",
-                                         "noexec",   "relatime",  "clone_children", "noprefix",
-                                         "xattr",    "nsdelegate"};
+  static const char* const kGeneric[] = {"rw",     "ro",        "nosuid",         "nodev",
+                                         "noexec", "relatime",  "clone_children", "noprefix",
+                                         "xattr",  "nsdelegate"};
   std::vector<std::string> out;
   for (const auto& opt : e.super_options) {
     if (std::find(std::begin(kGeneric), std::end(kGeneric), opt) != std::end(kGeneric)) continue;
@@ -138,8 +138,7 @@ Result<HostCgroups> discover(const std::string& mount_root, const std::string& p
 Result<Layout> detect_layout(const std::string& mount_root, const std::string& proc_self) {
   // The common pure-v2 case costs one statfs and no parsing.
   struct statfs st {};
-  if (::statfs(mount_root.c_str(), &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC)
-    return Layout::V2;
+  if (::statfs(mount_root.c_str(), &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC) return Layout::V2;
   auto host = TRY(discover(mount_root, proc_self));
   return host.layout;
 }

@@ -75,7 +75,8 @@ Result<std::string> read_value(const std::string& dir, const std::string& name) 
   } while (n < 0 && errno == EINTR);
   if (n < 0) return sys_error("read " + path);
   std::string text(buf, static_cast<size_t>(n));
-  if (static_cast<size_t>(n) == sizeof buf) text += TRY_CTX(read_fd(fd.get(), 1u << 20), "read " + path);
+  if (static_cast<size_t>(n) == sizeof buf)
+    text += TRY_CTX(read_fd(fd.get(), 1u << 20), "read " + path);
   return std::string(trim(text));
 }
 
@@ -190,7 +191,10 @@ Result<std::vector<std::string>> subdirs(const std::string& path) {
 }  // namespace
 
 Result<> remove_tree(const std::string& path, std::chrono::microseconds budget) {
-  for (const auto& child : TRY(subdirs(path))) TRY(remove_tree(path + "/" + child, budget));
+  // Usually there are no child groups: one rmdir and done.
+  if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return ok();
+  if (errno != EBUSY && errno != ENOTEMPTY) return sys_error("rmdir " + path);
+  for (const auto& child : TRY(subdirs(path))) TRY(remove_tree(join_path(path, child), budget));
   Backoff backoff(budget);
   while (::rmdir(path.c_str()) < 0) {
     if (errno == ENOENT) return ok();
@@ -206,7 +210,7 @@ Result<std::vector<pid_t>> collect_pids(const std::string& dir) {
   if (!text) return tl::unexpected(std::move(text.error()));
   auto pids = parse_pid_list(*text);
   for (const auto& child : TRY(subdirs(dir))) {
-    auto more = TRY(collect_pids(dir + "/" + child));
+    auto more = TRY(collect_pids(join_path(dir, child)));
     pids.insert(pids.end(), more.begin(), more.end());
   }
   return pids;

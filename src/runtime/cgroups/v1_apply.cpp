@@ -1,7 +1,9 @@
 // Resources -> cgroup v1 files. Write order follows what the kernel
 // accepts during a live update (see the comments at each ordering).
+#include <algorithm>
 #include <string>
 
+#include "base/file.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
 #include "runtime/cgroups/devices.hpp"
@@ -60,12 +62,13 @@ Result<> apply_v1_memory(const std::string& dir, const Resources::Memory& m) {
   if (m.check_before_update.value_or(false) && m.limit && *m.limit > 0) {
     auto usage = TRY(read_u64(dir, "memory.usage_in_bytes"));
     if (usage > static_cast<uint64_t>(*m.limit))
-      return make_error(ErrorCategory::Conflict,
-                        "memory limit " + std::to_string(*m.limit) + " is below the usage " +
-                            std::to_string(usage));
+      return make_error(ErrorCategory::Conflict, "memory limit " + std::to_string(*m.limit) +
+                                                     " is below the usage " +
+                                                     std::to_string(usage));
   }
   TRY(set_limit_and_swap(dir, m));
-  if (m.reservation) TRY(write_value(dir, "memory.soft_limit_in_bytes", std::to_string(*m.reservation)));
+  if (m.reservation)
+    TRY(write_value(dir, "memory.soft_limit_in_bytes", std::to_string(*m.reservation)));
   set_deprecated(dir, "memory.kmem.limit_in_bytes", m.kernel);
   set_deprecated(dir, "memory.kmem.tcp.limit_in_bytes", m.kernel_tcp);
   // runc sends -1 (as unsigned) for "leave the swappiness alone".
@@ -148,6 +151,7 @@ Result<> apply_v1_cpu(const std::string& cpu_dir, const std::string& cpuset_dir,
 }
 
 Result<> apply_v1_pids(const std::string& dir, int64_t limit) {
+  if (limit == 0) return ok();  // runc: 0 is "leave as is"
   if (dir.empty()) return limit > 0 ? not_mounted("pids") : ok();
   return write_value(dir, "pids.max", limit > 0 ? std::to_string(limit) : "max");
 }
@@ -181,8 +185,8 @@ Result<> apply_v1_blkio(const std::string& dir, const Resources::BlockIo& b) {
       TRY(write_value(dir, "blkio.leaf_weight", std::to_string(*b.leaf_weight)));
   }
   for (const auto& d : b.weight_devices) {
-    if (d.weight) TRY(write_value(dir, weight_device, dev(d.major, d.minor) + " " +
-                                                          std::to_string(*d.weight)));
+    if (d.weight)
+      TRY(write_value(dir, weight_device, dev(d.major, d.minor) + " " + std::to_string(*d.weight)));
     if (d.leaf_weight && has_file(dir, "blkio.leaf_weight_device"))
       TRY(write_value(dir, "blkio.leaf_weight_device",
                       dev(d.major, d.minor) + " " + std::to_string(*d.leaf_weight)));
@@ -211,10 +215,33 @@ Result<> apply_v1_hugetlb(const std::string& dir,
   return ok();
 }
 
+namespace {
+
+// Whether devices.list already shows `state`. Only an allow-list can be
+// compared: with a default of allow the kernel lists just "a *:* rwm".
+bool devices_list_matches(const std::string& dir, const DeviceState& state) {
+  if (state.default_allow) return false;
+  auto current = read_file(dir + "/devices.list");
+  if (!current) return false;
+  std::vector<std::string> have, want;
+  for (auto& line : split(*current, '\n'))
+    if (!trim(line).empty()) have.emplace_back(trim(line));
+  for (const auto& e : state.exceptions) want.push_back(v1_rule_line(e));
+  std::sort(have.begin(), have.end());
+  std::sort(want.begin(), want.end());
+  return have == want;
+}
+
+}  // namespace
+
 Result<> apply_v1_devices(const std::string& dir, const std::vector<DeviceRule>& rules) {
   if (rules.empty()) return ok();
   if (dir.empty()) return not_mounted("devices");
   auto normal = TRY(normalize_rules(rules));
+  // Rewriting starts with "deny all", which would briefly cut a running
+  // container off its devices on every update: skip it when the kernel
+  // already has the wanted list.
+  if (devices_list_matches(dir, emulate(normal))) return ok();
   // A list is read from "deny all" (as runc does), so start there unless
   // the list itself begins by setting the default.
   if (normal.empty() || !normal.front().reset) TRY(write_value(dir, "devices.deny", "a"));

@@ -7,15 +7,18 @@
 
 #include "base/log.hpp"
 #include "base/scope_guard.hpp"
-#include "runtime/cgroups/util.hpp"
 #include "runtime/cgroups/group_ops.hpp"
+#include "runtime/cgroups/util.hpp"
+#include "runtime/cgroups/v2_manager.hpp"
 
 namespace berth::cgroups {
 
 using namespace std::chrono_literals;
 
-V1Manager::V1Manager(std::vector<Group> groups, std::string unified_path)
-    : groups_(std::move(groups)), unified_(std::move(unified_path)) {}
+V1Manager::V1Manager(std::vector<Group> groups, std::string unified_mount, std::string unified_path)
+    : groups_(std::move(groups)),
+      unified_mount_(std::move(unified_mount)),
+      unified_(std::move(unified_path)) {}
 
 std::string V1Manager::path_of(std::string_view controller) const {
   for (const auto& g : groups_) {
@@ -90,12 +93,24 @@ Result<> V1Manager::apply(const Resources& r) {
   if (r.cpu) TRY_CTX(apply_v1_cpu(path_of("cpu"), path_of("cpuset"), *r.cpu), "set cpu limits");
   if (r.pids_limit) TRY_CTX(apply_v1_pids(path_of("pids"), *r.pids_limit), "set pids limit");
   if (r.block_io) TRY_CTX(apply_v1_blkio(path_of("blkio"), *r.block_io), "set blkio limits");
-  TRY_CTX(apply_v1_hugetlb(path_of("hugetlb"), r.hugepage_limits), "set hugetlb limits");
+  TRY_CTX(apply_hugetlb(r.hugepage_limits), "set hugetlb limits");
   TRY_CTX(apply_v1_devices(path_of("devices"), r.devices), "set device rules");
   if (r.network)
     TRY_CTX(apply_v1_network(path_of("net_cls"), path_of("net_prio"), *r.network),
             "set network class");
   return ok();
+}
+
+// A hybrid host may bind hugetlb to the v2 side (this one does: v1 does
+// not mount it). Then the limits go to the companion v2 group, with the
+// controller enabled down to it only when a limit is asked for, so
+// creating groups stays as cheap as before.
+Result<> V1Manager::apply_hugetlb(const std::vector<Resources::HugepageLimit>& limits) {
+  if (limits.empty()) return ok();
+  std::string v1_dir = path_of("hugetlb");
+  if (!v1_dir.empty() || unified_.empty()) return apply_v1_hugetlb(v1_dir, limits);
+  TRY(enable_subtree_controllers(unified_mount_, unified_));
+  return apply_v2_hugetlb(unified_, limits);
 }
 
 // v1 has no notification for "frozen": write FROZEN and poll the state
@@ -180,7 +195,8 @@ Result<> V1Manager::wait_empty() {
 Result<> V1Manager::destroy() {
   if (auto r = wait_empty(); !r) {
     // A group that is already gone is destroyed.
-    if (!r.error().is(ErrorCategory::NotFound)) return tl::unexpected(r.error().wrap("destroy cgroup"));
+    if (!r.error().is(ErrorCategory::NotFound))
+      return tl::unexpected(r.error().wrap("destroy cgroup"));
   }
   for (const auto& g : groups_) TRY_CTX(remove_tree(g.path, 500ms), "destroy cgroup");
   if (!unified_.empty()) TRY_CTX(remove_tree(unified_, 500ms), "destroy cgroup");

@@ -21,7 +21,9 @@ class V1Manager final : public Manager {
     std::string path;                      // the container's directory
   };
 
-  V1Manager(std::vector<Group> groups, std::string unified_path);
+  // `unified_mount`/`unified_path`: hybrid's v2 mount and the container's
+  // group in it; both empty on pure v1.
+  V1Manager(std::vector<Group> groups, std::string unified_mount, std::string unified_path);
 
   Result<> create() override;
   Result<std::optional<UniqueFd>> open_for_clone() override { return std::nullopt; }
@@ -41,12 +43,14 @@ class V1Manager final : public Manager {
 
  private:
   Result<std::pair<std::string, std::string>> init_cpuset(const std::string& dir,
-                                                         const std::string& mountpoint);
+                                                          const std::string& mountpoint);
   Result<> wait_empty();
   Result<> freeze_v1(const std::string& dir);
+  Result<> apply_hugetlb(const std::vector<Resources::HugepageLimit>& limits);
 
   std::vector<Group> groups_;
-  std::string unified_;  // hybrid only
+  std::string unified_mount_;  // hybrid only
+  std::string unified_;        // hybrid only
 };
 
 // Resources -> v1 files, one function per controller (v1_apply.cpp). The

@@ -23,8 +23,8 @@ Result<> read_v1_memory_stats(const std::string& dir, Stats& s) {
   s.memory.max_usage = u64_or_zero(dir, "memory.max_usage_in_bytes");
   s.memory.limit = u64_or_zero(dir, "memory.limit_in_bytes");
   s.memory.failcnt = u64_or_zero(dir, "memory.failcnt");
-  s.memory.cache = s.memory.raw.count("total_cache") ? s.memory.raw["total_cache"]
-                                                       : s.memory.raw["cache"];
+  s.memory.cache =
+      s.memory.raw.count("total_cache") ? s.memory.raw["total_cache"] : s.memory.raw["cache"];
   // runc reports v1's memsw (memory + swap) as "swap".
   s.memory.swap_usage = u64_or_zero(dir, "memory.memsw.usage_in_bytes");
   s.memory.swap_limit = u64_or_zero(dir, "memory.memsw.limit_in_bytes");
@@ -33,8 +33,7 @@ Result<> read_v1_memory_stats(const std::string& dir, Stats& s) {
   return ok();
 }
 
-Result<> read_v1_cpu_stats(const std::string& cpu_dir, const std::string& cpuacct_dir,
-                           Stats& s) {
+Result<> read_v1_cpu_stats(const std::string& cpu_dir, const std::string& cpuacct_dir, Stats& s) {
   if (!cpuacct_dir.empty()) {
     s.cpu.total_ns = TRY(read_u64(cpuacct_dir, "cpuacct.usage"));
     for (const auto& f : split(TRY(read_value(cpuacct_dir, "cpuacct.usage_percpu")), ' ')) {
@@ -85,7 +84,7 @@ Result<> read_v1_blkio_stats(const std::string& dir, Stats& s) {
   for (const char* prefix : {"blkio.", "blkio.bfq.", "blkio.throttle."}) {
     std::string bytes = std::string(prefix) + "io_service_bytes_recursive";
     if (!has_file(dir, bytes)) continue;
-    s.blkio_bytes = parse_blkio(TRY(read_file(dir + "/" + bytes)));
+    s.blkio_bytes = parse_blkio(TRY(read_file(join_path(dir, bytes))));
     s.blkio_ios = parse_blkio(TRY(read_file(dir + "/" + prefix + "io_serviced_recursive")));
     if (!s.blkio_bytes.empty() || std::string(prefix) == "blkio.throttle.") return ok();
   }
@@ -100,14 +99,16 @@ Result<> read_v1_hugetlb_stats(const std::string& dir, Stats& s) {
 
 Result<Stats> V1Manager::stats() {
   Stats s;
-  if (auto dir = path_of("memory"); !dir.empty()) TRY_CTX(read_v1_memory_stats(dir, s), "memory stats");
+  if (auto dir = path_of("memory"); !dir.empty())
+    TRY_CTX(read_v1_memory_stats(dir, s), "memory stats");
   TRY_CTX(read_v1_cpu_stats(path_of("cpu"), path_of("cpuacct"), s), "cpu stats");
   if (auto dir = path_of("pids"); !dir.empty()) {
     s.pids.current = TRY(read_u64(dir, "pids.current"));
     auto limit = TRY(read_u64(dir, "pids.max"));
     s.pids.limit = limit == UINT64_MAX ? 0 : limit;
   }
-  if (auto dir = path_of("blkio"); !dir.empty()) TRY_CTX(read_v1_blkio_stats(dir, s), "blkio stats");
+  if (auto dir = path_of("blkio"); !dir.empty())
+    TRY_CTX(read_v1_blkio_stats(dir, s), "blkio stats");
   if (auto dir = path_of("hugetlb"); !dir.empty())
     TRY_CTX(read_v1_hugetlb_stats(dir, s), "hugetlb stats");
   return s;

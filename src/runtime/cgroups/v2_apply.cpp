@@ -28,9 +28,11 @@ Result<std::optional<int64_t>> swap_to_v2(int64_t swap, std::optional<int64_t> l
   if (swap == 0) return std::optional<int64_t>();
   if (swap == -1) return std::optional<int64_t>(-1);
   if (!limit || *limit == 0 || *limit == -1)
-    return make_error(ErrorCategory::InvalidArgument, "cannot set a swap limit without a memory limit");
+    return make_error(ErrorCategory::InvalidArgument,
+                      "cannot set a swap limit without a memory limit");
   if (*limit < 0)
-    return make_error(ErrorCategory::InvalidArgument, "invalid memory limit " + std::to_string(*limit));
+    return make_error(ErrorCategory::InvalidArgument,
+                      "invalid memory limit " + std::to_string(*limit));
   if (swap < *limit)
     return make_error(ErrorCategory::InvalidArgument,
                       "memory+swap limit must be at least the memory limit");
@@ -59,7 +61,8 @@ Result<> apply_v2_memory(const std::string& dir, const Resources::Memory& m) {
     auto usage = TRY(read_u64(dir, "memory.current"));
     if (usage > static_cast<uint64_t>(*m.limit))
       return make_error(ErrorCategory::Conflict, "memory limit " + std::to_string(*m.limit) +
-                                                     " is below the usage " + std::to_string(usage));
+                                                     " is below the usage " +
+                                                     std::to_string(usage));
   }
   if (m.swap || m.limit == -1) {
     auto swap = TRY(swap_to_v2(m.swap.value_or(0), m.limit));
@@ -120,7 +123,8 @@ std::string dev(int64_t major, int64_t minor) {
   return std::to_string(major) + ":" + std::to_string(minor);
 }
 
-Result<> set_io_max(const std::string& dir, const char* key, const std::vector<ThrottleDevice>& devs) {
+Result<> set_io_max(const std::string& dir, const char* key,
+                    const std::vector<ThrottleDevice>& devs) {
   for (const auto& d : devs)
     TRY(write_required(dir, "io.max", "io",
                        dev(d.major, d.minor) + " " + key + "=" + std::to_string(d.rate)));
@@ -136,13 +140,15 @@ Result<> apply_v2_io(const std::string& dir, const Resources::BlockIo& b) {
     return std::to_string(bfq ? w : blkio_weight_to_io_weight(w));
   };
   const std::string weight_file = bfq ? "io.bfq.weight" : "io.weight";
-  if (b.weight && *b.weight != 0) TRY(write_required(dir, weight_file, "io", weight_value(*b.weight)));
+  if (b.weight && *b.weight != 0)
+    TRY(write_required(dir, weight_file, "io", weight_value(*b.weight)));
   for (const auto& d : b.weight_devices) {
     if (d.weight)
       TRY(write_required(dir, weight_file, "io",
                          dev(d.major, d.minor) + " " + weight_value(*d.weight)));
   }
-  if (b.leaf_weight && *b.leaf_weight != 0) log::warn("ignoring blkio leaf weight: not in cgroup v2");
+  if (b.leaf_weight && *b.leaf_weight != 0)
+    log::warn("ignoring blkio leaf weight: not in cgroup v2");
   TRY(set_io_max(dir, "rbps", b.throttle_read_bps));
   TRY(set_io_max(dir, "wbps", b.throttle_write_bps));
   TRY(set_io_max(dir, "riops", b.throttle_read_iops));
@@ -155,8 +161,9 @@ Result<> apply_v2_hugetlb(const std::string& dir,
   for (const auto& l : limits) {
     std::string file = "hugetlb." + l.page_size + ".max";
     if (!has_file(dir, file))
-      return make_error(ErrorCategory::InvalidArgument,
-                        "hugepage size " + l.page_size + " is not supported (or hugetlb not enabled)");
+      return make_error(
+          ErrorCategory::InvalidArgument,
+          "hugepage size " + l.page_size + " is not supported (or hugetlb not enabled)");
     TRY(write_value(dir, file, std::to_string(l.limit)));
     std::string rsvd = "hugetlb." + l.page_size + ".rsvd.max";
     if (has_file(dir, rsvd)) TRY(write_value(dir, rsvd, std::to_string(l.limit)));
@@ -174,9 +181,11 @@ Result<> apply_v2_unified(const std::string& dir, const std::map<std::string, st
       return make_error(ErrorCategory::InvalidArgument, "unified: " + name + " may not be set");
     if (!has_file(dir, name)) {
       auto controller = name.substr(0, name.find('.'));
-      return make_error(ErrorCategory::InvalidArgument,
-                        "unified: " + name + " does not exist (is the " + controller +
-                            " controller enabled?)");
+      return make_error(ErrorCategory::InvalidArgument, std::string("unified: ")
+                                                            .append(name)
+                                                            .append(" does not exist (is the ")
+                                                            .append(controller)
+                                                            .append(" controller enabled?)"));
     }
     TRY(write_value(dir, name, value));
   }

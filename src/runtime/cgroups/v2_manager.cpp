@@ -18,38 +18,12 @@ using namespace std::chrono_literals;
 V2Manager::V2Manager(std::string mount_root, std::string path)
     : mount_root_(std::move(mount_root)), path_(std::move(path)) {}
 
-// Every ancestor from the root down to the parent must delegate the
-// controllers (a group's cgroup.controllers is its parent's
-// subtree_control). All available ones are enabled, as runc does, so a
-// later `update` finds them. An ancestor with processes of its own refuses
-// (EBUSY): then each controller is tried alone and the rest left, and a
-// limit that needs a missing one fails later with a clear error.
-Result<> V2Manager::enable_controllers() {
-  std::string dir = mount_root_;
-  std::string rest = path_.substr(mount_root_.size());
-  auto parts = split(rest, '/');
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i].empty()) continue;
-    auto available = TRY(read_value(dir, "cgroup.controllers"));
-    if (!available.empty()) {
-      std::string request;
-      for (const auto& c : split(available, ' ')) request += (request.empty() ? "+" : " +") + c;
-      if (!write_value(dir, "cgroup.subtree_control", request)) {
-        for (const auto& c : split(available, ' '))
-          (void)write_value(dir, "cgroup.subtree_control", "+" + c);
-      }
-    }
-    dir = join_path(dir, parts[i]);
-  }
-  return ok();
-}
-
 Result<> V2Manager::create() {
   auto created = TRY_CTX(make_dirs_tracked(path_), "create cgroup");
   auto undo = ScopeGuard([&] {
     for (auto it = created.rbegin(); it != created.rend(); ++it) ::rmdir(it->c_str());
   });
-  TRY_CTX(enable_controllers(), "create cgroup: enable controllers");
+  TRY_CTX(enable_subtree_controllers(mount_root_, path_), "create cgroup: enable controllers");
   undo.dismiss();
   return ok();
 }
@@ -74,9 +48,10 @@ Result<> V2Manager::apply_devices(const std::vector<DeviceRule>& rules) {
 Result<> V2Manager::apply(const Resources& r) {
   if (r.memory) TRY_CTX(apply_v2_memory(path_, *r.memory), "set memory limits");
   if (r.cpu) TRY_CTX(apply_v2_cpu(path_, *r.cpu), "set cpu limits");
-  if (r.pids_limit)
-    TRY_CTX(write_value(path_, "pids.max", *r.pids_limit > 0 ? std::to_string(*r.pids_limit) : "max"),
-            "set pids limit");
+  if (r.pids_limit && *r.pids_limit != 0)
+    TRY_CTX(
+        write_value(path_, "pids.max", *r.pids_limit > 0 ? std::to_string(*r.pids_limit) : "max"),
+        "set pids limit");
   if (r.block_io) TRY_CTX(apply_v2_io(path_, *r.block_io), "set io limits");
   TRY_CTX(apply_v2_hugetlb(path_, r.hugepage_limits), "set hugetlb limits");
   if (!r.devices.empty()) TRY_CTX(apply_devices(r.devices), "set device rules");

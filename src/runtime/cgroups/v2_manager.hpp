@@ -30,7 +30,6 @@ class V2Manager final : public Manager {
   const std::string& path() const { return path_; }
 
  private:
-  Result<> enable_controllers();
   Result<> apply_devices(const std::vector<DeviceRule>& rules);
 
   std::string mount_root_;

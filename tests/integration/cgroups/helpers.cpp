@@ -1,9 +1,12 @@
 #include "helpers.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "base/file.hpp"
+#include "base/strings.hpp"
 
 namespace berth::cgroups::testing {
 
@@ -53,9 +56,11 @@ TestGroup::~TestGroup() {
   }
 }
 
-ManagerOptions relative_options(const std::string& tag) {
+ManagerOptions test_options(const std::string& tag) {
   ManagerOptions o;
-  o.cgroups_path = unique_name(tag);  // relative: below our own cgroup, as runc does
+  // Absolute, so the tests make nothing inside the groups of whatever
+  // started them; relative placement has its own test.
+  o.cgroups_path = "/" + unique_name(tag);
   return o;
 }
 
@@ -83,5 +88,64 @@ bool dir_exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
+
+namespace {
+
+// Creating a v2 group enables the available controllers (here: hugetlb)
+// in the mount root's subtree_control. The test binary runs as several
+// processes at once under ctest -j, so the first one in records the
+// root's setting and the last one out restores it, counted in a state
+// file under a lock.
+class RestoreRootDelegation : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    update([](int& count, std::string& before) {
+      if (count++ == 0) before = current();
+    });
+  }
+  void TearDown() override {
+    update([](int& count, std::string& before) {
+      if (--count > 0) return;
+      for (const auto& c : split(current(), ' ')) {
+        if (!c.empty() && (" " + before + " ").find(" " + c + " ") == std::string::npos)
+          (void)write_knob(kControl, "-" + c);
+      }
+    });
+  }
+
+ private:
+  static constexpr const char* kControl = "/sys/fs/cgroup/unified/cgroup.subtree_control";
+  static constexpr const char* kState = "/run/berth-cgroups-it.state";
+
+  static std::string current() {
+    auto text = read_file(kControl);
+    return text ? std::string(trim(*text)) : "";
+  }
+
+  // The state file holds "<count>\n<root setting before>".
+  template <typename F>
+  void update(F&& change) {
+    if (::geteuid() != 0 || ::access(kControl, F_OK) != 0) return;
+    auto fd = open_file(kState, O_RDWR | O_CREAT, 0600);
+    if (!fd || ::flock(fd->get(), LOCK_EX) != 0) return;
+    auto text = read_fd(fd->get());
+    auto [count_text, before, found] = split_once(text ? *text : "", '\n');
+    int count = parse_int<int>(count_text).value_or(0);
+    std::string before_str(before);
+    change(count, before_str);
+    if (count <= 0) {
+      ::unlink(kState);
+    } else {
+      std::string out = std::to_string(count) + "\n" + before_str;
+      if (::ftruncate(fd->get(), 0) == 0 && ::lseek(fd->get(), 0, SEEK_SET) == 0)
+        (void)write_all(fd->get(), out);
+    }
+  }
+};
+
+[[maybe_unused]] auto* const kRestore =
+    ::testing::AddGlobalTestEnvironment(new RestoreRootDelegation);
+
+}  // namespace
 
 }  // namespace berth::cgroups::testing

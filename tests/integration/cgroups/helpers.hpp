@@ -54,7 +54,8 @@ class TestGroup {
   std::unique_ptr<Manager> manager_;
 };
 
-ManagerOptions relative_options(const std::string& tag);
+// Options for a uniquely named top-level test group.
+ManagerOptions test_options(const std::string& tag);
 
 // CPU time this process has used.
 std::chrono::nanoseconds cpu_time();

@@ -3,6 +3,7 @@
 // delivery to every process, stats, destroy.
 #include <gtest/gtest.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
@@ -73,10 +74,24 @@ TEST(CgroupLifecycle, CreatesEveryHierarchyAndDestroyRemovesAll) {
   }
 }
 
+TEST(CgroupLifecycle, DestroyRemovesGroupsMadeInsideTheContainer) {
+  BERTH_REQUIRE_ROOT();
+  TestGroup group(test_options("nest"));
+  ASSERT_TRUE(group.ok());
+  auto paths = group->paths();
+  for (const auto& [c, p] : paths) {
+    ASSERT_EQ(::mkdir((p + "/inner").c_str(), 0755), 0) << p;
+    ASSERT_EQ(::mkdir((p + "/inner/deeper").c_str(), 0755), 0) << p;
+  }
+  ASSERT_TRUE(group->destroy());
+  for (const auto& [c, p] : paths) EXPECT_FALSE(dir_exists(p)) << p;
+}
+
 TEST(CgroupLifecycle, RelativePathIsBelowOwnCgroupPerController) {
   BERTH_REQUIRE_ROOT();
   auto own = parse_proc_cgroup(*read_file("/proc/self/cgroup"));
-  auto options = relative_options("rel");
+  ManagerOptions options;
+  options.cgroups_path = unique_name("rel");  // relative: below our own groups, as runc does
   TestGroup group(options);
   ASSERT_TRUE(group.ok());
   GatedChild child([] {
@@ -94,7 +109,7 @@ TEST(CgroupLifecycle, RelativePathIsBelowOwnCgroupPerController) {
 
 TEST(CgroupLifecycle, FreezerStopsAndResumes) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("frz"));
+  TestGroup group(test_options("frz"));
   ASSERT_TRUE(group.ok());
   SharedCounter counter;
   auto* value = counter.value;
@@ -124,7 +139,7 @@ TEST(CgroupLifecycle, FreezerStopsAndResumes) {
 TEST(CgroupLifecycle, SignalAllKillsEveryProcessQuickly) {
   BERTH_REQUIRE_ROOT();
   for (int sig : {SIGKILL, SIGTERM}) {
-    TestGroup group(relative_options("kill"));
+    TestGroup group(test_options("kill"));
     ASSERT_TRUE(group.ok());
     GatedChild parent([] {
       for (int i = 0; i < 20; ++i) {
@@ -153,14 +168,14 @@ TEST(CgroupLifecycle, SignalAllKillsEveryProcessQuickly) {
     ASSERT_TRUE(group->destroy());
     auto destroy_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - d0);
     std::cout << "[ measure  ] signal " << sig << " to 21 tasks: signal_all " << signal_us.count()
-              << " us, until empty: " << took.count()
-              << " us; destroy: " << destroy_us.count() << " us\n";
+              << " us, until empty: " << took.count() << " us; destroy: " << destroy_us.count()
+              << " us\n";
   }
 }
 
 TEST(CgroupLifecycle, KillReachesAPausedGroup) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("pkill"));
+  TestGroup group(test_options("pkill"));
   ASSERT_TRUE(group.ok());
   GatedChild sleeper([] {
     ::pause();
@@ -178,7 +193,7 @@ TEST(CgroupLifecycle, KillReachesAPausedGroup) {
 
 TEST(CgroupLifecycle, StatsReadBackSensibleNumbers) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("stats"));
+  TestGroup group(test_options("stats"));
   ASSERT_TRUE(group.ok());
   Resources r;
   r.memory.emplace();
@@ -219,7 +234,7 @@ TEST(CgroupLifecycle, StatsReadBackSensibleNumbers) {
 
 TEST(CgroupLifecycle, DestroyRefusesWhileProcessesRun) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("busy"));
+  TestGroup group(test_options("busy"));
   ASSERT_TRUE(group.ok());
   GatedChild sleeper([] {
     ::pause();
@@ -235,7 +250,7 @@ TEST(CgroupLifecycle, DestroyRefusesWhileProcessesRun) {
 
 TEST(CgroupLifecycle, LoadManagerReopensSavedPaths) {
   BERTH_REQUIRE_ROOT();
-  TestGroup group(relative_options("load"));
+  TestGroup group(test_options("load"));
   ASSERT_TRUE(group.ok());
   auto loaded = load_manager(group->paths());
   ASSERT_TRUE(loaded) << loaded.error().to_string();

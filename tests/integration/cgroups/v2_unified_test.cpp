@@ -11,8 +11,8 @@
 #include <sys/syscall.h>
 
 #include <atomic>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "base/file.hpp"
@@ -35,11 +35,13 @@ ManagerOptions v2_options(const std::string& tag) {
   return o;
 }
 
-bool have_unified() { return ::access((std::string(kUnified) + "/cgroup.procs").c_str(), F_OK) == 0; }
+bool have_unified() {
+  return ::access((std::string(kUnified) + "/cgroup.procs").c_str(), F_OK) == 0;
+}
 
-#define REQUIRE_UNIFIED()                                                 \
-  do {                                                                    \
-    BERTH_REQUIRE_ROOT();                                                 \
+#define REQUIRE_UNIFIED()                                                    \
+  do {                                                                       \
+    BERTH_REQUIRE_ROOT();                                                    \
     if (!have_unified()) GTEST_SKIP() << "no cgroup2 mount at " << kUnified; \
   } while (0)
 
@@ -83,8 +85,9 @@ TEST(V2Unified, FreezeStopsAndThaws) {
   REQUIRE_UNIFIED();
   TestGroup group(v2_options("frz"));
   ASSERT_TRUE(group.ok());
-  auto* value = static_cast<std::atomic<uint64_t>*>(::mmap(
-      nullptr, sizeof(std::atomic<uint64_t>), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  auto* value = static_cast<std::atomic<uint64_t>*>(::mmap(nullptr, sizeof(std::atomic<uint64_t>),
+                                                           PROT_READ | PROT_WRITE,
+                                                           MAP_SHARED | MAP_ANONYMOUS, -1, 0));
   new (value) std::atomic<uint64_t>(0);
   GatedChild spinner([value] {
     while (true) value->fetch_add(1, std::memory_order_relaxed);
@@ -134,7 +137,9 @@ TEST(V2Unified, KillAndTermReachEveryProcess) {
     auto d = group->destroy();  // waits on cgroup.events for the rest
     ASSERT_TRUE(d) << d.error().to_string();
     auto done = Clock::now();
-    auto us = [](auto d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count(); };
+    auto us = [](auto d) {
+      return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+    };
     EXPECT_LT(done - t0, 500ms);
     std::cout << "[ measure  ] v2 signal " << sig << " to 21 tasks: " << us(signalled - t0)
               << " us; until destroyed: " << us(done - t0) << " us\n";
@@ -146,8 +151,10 @@ int try_devices() {
   int fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   if (fd >= 0) bits |= 1, ::close(fd);
   fd = ::open("/dev/zero", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) bits |= 2, ::close(fd);
-  else if (errno == EPERM) bits |= 4;
+  if (fd >= 0)
+    bits |= 2, ::close(fd);
+  else if (errno == EPERM)
+    bits |= 4;
   return bits;
 }
 

@@ -1,12 +1,13 @@
 // Device rules: normalisation, the v1 emulator, and the generated BPF
 // program, which is run here by a small interpreter of the instructions
 // the generator emits and must agree with the emulator on every access.
+#include "runtime/cgroups/devices.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "runtime/cgroups/bpf_devices.hpp"
-#include "runtime/cgroups/devices.hpp"
 
 namespace berth::cgroups::testing {
 namespace {
@@ -67,23 +68,24 @@ void expect_program_matches(const std::vector<DeviceRule>& rules) {
         for (uint32_t access = 1; access <= kAccessAll; ++access) {
           bool want = state_allows(state, type, major, minor, access);
           auto got = run(prog, (access << 16) | bpf_type, major, minor);
-          ASSERT_EQ(got, want ? 1 : 0) << type << " " << major << ":" << minor << " access "
-                                       << access;
+          ASSERT_EQ(got, want ? 1 : 0)
+              << type << " " << major << ":" << minor << " access " << access;
         }
   }
 }
 
 // The list Docker sends for a default container.
 std::vector<DeviceRule> docker_default() {
-  return {{false, 'a', -1, -1, "rwm"}, {true, 'c', -1, -1, "m"},   {true, 'b', -1, -1, "m"},
-          {true, 'c', 1, 3, "rwm"},    {true, 'c', 1, 8, "rwm"},   {true, 'c', 1, 7, "rwm"},
-          {true, 'c', 5, 0, "rwm"},    {true, 'c', 1, 5, "rwm"},   {true, 'c', 1, 9, "rwm"},
+  return {{false, 'a', -1, -1, "rwm"}, {true, 'c', -1, -1, "m"},    {true, 'b', -1, -1, "m"},
+          {true, 'c', 1, 3, "rwm"},    {true, 'c', 1, 8, "rwm"},    {true, 'c', 1, 7, "rwm"},
+          {true, 'c', 5, 0, "rwm"},    {true, 'c', 1, 5, "rwm"},    {true, 'c', 1, 9, "rwm"},
           {true, 'c', 5, 1, "rwm"},    {true, 'c', 136, -1, "rwm"}, {true, 'c', 5, 2, "rwm"},
           {true, 'c', 10, 200, "rwm"}, {false, 'c', 10, 229, "rwm"}};
 }
 
 TEST(Devices, NormalizeExpandsPartialAllRules) {
-  auto n = normalize_rules({{false, 'a', -1, -1, ""}, {true, 'a', 5, 1, "rw"}, {true, 'b', 8, -1, "r"}});
+  auto n =
+      normalize_rules({{false, 'a', -1, -1, ""}, {true, 'a', 5, 1, "rw"}, {true, 'b', 8, -1, "r"}});
   ASSERT_TRUE(n);
   ASSERT_EQ(n->size(), 4u);
   EXPECT_EQ(v1_rule_line((*n)[0]), "a");
@@ -123,15 +125,18 @@ TEST(DeviceProgram, AgreesWithTheEmulator) {
   expect_program_matches(docker_default());
   expect_program_matches({});
   expect_program_matches({{true, 'a', -1, -1, "rwm"}});
-  expect_program_matches({{true, 'a', -1, -1, "rwm"}, {false, 'c', 1, 3, "w"}, {false, 'b', 8, -1, "rwm"}});
-  expect_program_matches({{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, -1, "r"}, {true, 'c', -1, 5, "w"},
+  expect_program_matches(
+      {{true, 'a', -1, -1, "rwm"}, {false, 'c', 1, 3, "w"}, {false, 'b', 8, -1, "rwm"}});
+  expect_program_matches({{false, 'a', -1, -1, "rwm"},
+                          {true, 'c', 1, -1, "r"},
+                          {true, 'c', -1, 5, "w"},
                           {true, 'a', 7, 7, "m"}});
   expect_program_matches({{true, 'c', 1, 3, "rwm"}, {false, 'c', 1, 3, "w"}});
 }
 
 TEST(DeviceProgram, ShapeOfASmallProgram) {
-  auto prog = device_program(emulate(*normalize_rules({{false, 'a', -1, -1, "rwm"},
-                                                       {true, 'c', 1, 3, "rw"}})));
+  auto prog = device_program(
+      emulate(*normalize_rules({{false, 'a', -1, -1, "rwm"}, {true, 'c', 1, 3, "rw"}})));
   // 6 loads/shifts, one block (type, access check, major, minor, return), default.
   ASSERT_EQ(prog.size(), 6u + 8u + 2u);
   EXPECT_EQ(prog[6].code, BPF_JMP | BPF_JNE | BPF_K);

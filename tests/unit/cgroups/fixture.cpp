@@ -51,7 +51,8 @@ bool FixtureTree::exists(const std::string& rel) const { return fs::exists(root_
 void FixtureTree::make_hybrid(const std::string& own_memory) {
   std::string mi = "22 1 0:20 / " + base_ + "/sys rw - sysfs sysfs rw\n";
   mi += "30 22 0:27 / " + root_ + " rw,relatime - tmpfs tmpfs rw,mode=755\n";
-  const char* ctrls[] = {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids"};
+  const char* ctrls[] = {"cpu",     "cpuacct", "cpuset", "memory",
+                         "devices", "freezer", "blkio",  "pids"};
   int id = 31;
   for (const char* c : ctrls) {
     mi += std::to_string(id) + " 30 0:" + std::to_string(id - 3) + " / " + root_ + "/" + c +
@@ -62,16 +63,17 @@ void FixtureTree::make_hybrid(const std::string& own_memory) {
   mi += "39 30 0:36 / " + root_ + "/systemd rw,relatime - cgroup cgroup rw,name=systemd\n";
   mi += "40 30 0:37 / " + root_ + "/unified rw,relatime - cgroup2 cgroup2 rw\n";
   add_group("systemd", {{"cgroup.procs", ""}});
-  add_group("unified", {{"cgroup.procs", ""}, {"cgroup.controllers", ""},
-                        {"cgroup.subtree_control", ""}});
+  add_group("unified",
+            {{"cgroup.procs", ""}, {"cgroup.controllers", ""}, {"cgroup.subtree_control", ""}});
   write("/proc/self/mountinfo", mi);
   write("/proc/self/cgroup",
-        "9:name=systemd:/\n8:pids:/\n7:blkio:/\n6:freezer:/\n5:devices:/\n4:memory:" +
-            own_memory + "\n3:cpuset:/\n2:cpuacct:/\n1:cpu:/\n0::/\n");
+        "9:name=systemd:/\n8:pids:/\n7:blkio:/\n6:freezer:/\n5:devices:/\n4:memory:" + own_memory +
+            "\n3:cpuset:/\n2:cpuacct:/\n1:cpu:/\n0::/\n");
 }
 
 void FixtureTree::make_v2(const std::string& own) {
-  std::string mi = "30 22 0:27 / " + root_ + " rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 "
+  std::string mi = "30 22 0:27 / " + root_ +
+                   " rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 "
                    "rw,nsdelegate,memory_recursiveprot\n";
   write("/proc/self/mountinfo", mi);
   write("/proc/self/cgroup", "0::" + own + "\n");
@@ -81,15 +83,20 @@ void FixtureTree::make_v2(const std::string& own) {
 }
 
 void FixtureTree::add_v1_group(const std::string& inner) {
-  for (const char* c : {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids"}) {
+  for (const char* c :
+       {"cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids"}) {
     auto files = v1_files(c);
     if (std::string(c) == "cpuset") files["cpuset.cpus"] = files["cpuset.mems"] = "\n";
     if (std::string(c) == "freezer") files["freezer.state"] = "THAWED\n";
     add_group(std::string(c) + inner, files);
   }
   add_group("systemd" + inner, {{"cgroup.procs", ""}});
-  add_group("unified" + inner, {{"cgroup.procs", ""}, {"cgroup.events", "populated 0\nfrozen 0\n"},
-                                {"cgroup.freeze", "0\n"}, {"cgroup.kill", ""}});
+  add_group("unified" + inner, {{"cgroup.procs", ""},
+                                {"cgroup.events", "populated 0\nfrozen 0\n"},
+                                {"cgroup.freeze", "0\n"},
+                                {"cgroup.kill", ""},
+                                {"cgroup.controllers", ""},
+                                {"cgroup.subtree_control", ""}});
 }
 
 void FixtureTree::add_v2_group(const std::string& inner) { add_group(inner, v2_files()); }
@@ -128,19 +135,23 @@ void expect_golden(const std::string& name, const std::string& actual) {
 std::map<std::string, std::string> v1_files(const std::string& c) {
   std::map<std::string, std::string> f = {{"cgroup.procs", ""}, {"tasks", ""}};
   if (c == "memory") {
-    for (const char* n : {"memory.limit_in_bytes", "memory.memsw.limit_in_bytes",
-                          "memory.soft_limit_in_bytes", "memory.kmem.limit_in_bytes",
-                          "memory.kmem.tcp.limit_in_bytes"})
+    for (const char* n :
+         {"memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.soft_limit_in_bytes",
+          "memory.kmem.limit_in_bytes", "memory.kmem.tcp.limit_in_bytes"})
       f[n] = "9223372036854771712\n";
     f["memory.swappiness"] = "60\n";
     f["memory.oom_control"] = "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n";
     f["memory.use_hierarchy"] = "1\n";
     f["memory.usage_in_bytes"] = "0\n";
   } else if (c == "cpu") {
-    f = {{"cpu.shares", "1024\n"},        {"cpu.cfs_period_us", "100000\n"},
-         {"cpu.cfs_quota_us", "-1\n"},    {"cpu.cfs_burst_us", "0\n"},
-         {"cpu.rt_period_us", "1000000\n"}, {"cpu.rt_runtime_us", "0\n"},
-         {"cpu.idle", "0\n"},             {"cgroup.procs", ""}};
+    f = {{"cpu.shares", "1024\n"},
+         {"cpu.cfs_period_us", "100000\n"},
+         {"cpu.cfs_quota_us", "-1\n"},
+         {"cpu.cfs_burst_us", "0\n"},
+         {"cpu.rt_period_us", "1000000\n"},
+         {"cpu.rt_runtime_us", "0\n"},
+         {"cpu.idle", "0\n"},
+         {"cgroup.procs", ""}};
   } else if (c == "cpuset") {
     f["cpuset.cpus"] = "0-3\n";
     f["cpuset.mems"] = "0\n";

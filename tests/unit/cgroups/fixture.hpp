@@ -16,8 +16,8 @@ class FixtureTree {
  public:
   FixtureTree();
   ~FixtureTree();
-  const std::string& root() const { return root_; }        // the fake /sys/fs/cgroup
-  const std::string& proc_self() const { return proc_; }   // the fake /proc/self
+  const std::string& root() const { return root_; }       // the fake /sys/fs/cgroup
+  const std::string& proc_self() const { return proc_; }  // the fake /proc/self
 
   // Creates `rel` (relative to root) with the given files.
   void add_group(const std::string& rel, const std::map<std::string, std::string>& files);

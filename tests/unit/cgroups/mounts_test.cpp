@@ -1,8 +1,9 @@
 // Layout detection and cgroupsPath resolution against fixture hosts.
+#include "runtime/cgroups/mounts.hpp"
+
 #include <gtest/gtest.h>
 
 #include "fixture.hpp"
-#include "runtime/cgroups/mounts.hpp"
 #include "runtime/cgroups/util.hpp"
 
 namespace berth::cgroups::testing {
@@ -67,10 +68,13 @@ TEST(Discover, PureV1AndPureV2) {
 
 TEST(Discover, CoMountedControllersShareOneHierarchy) {
   FixtureTree t;
-  t.write("/proc/self/mountinfo",
-          "31 30 0:28 / " + t.root() + "/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
-          "32 30 0:29 / " + t.root() + "/net_cls,net_prio rw - cgroup cgroup rw,net_cls,net_prio\n"
-          "33 30 0:30 / " + t.root() + "/memory rw - cgroup cgroup rw,memory\n");
+  t.write("/proc/self/mountinfo", "31 30 0:28 / " + t.root() +
+                                      "/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+                                      "32 30 0:29 / " +
+                                      t.root() +
+                                      "/net_cls,net_prio rw - cgroup cgroup rw,net_cls,net_prio\n"
+                                      "33 30 0:30 / " +
+                                      t.root() + "/memory rw - cgroup cgroup rw,memory\n");
   t.write("/proc/self/cgroup", "3:cpu,cpuacct:/x\n2:net_cls,net_prio:/\n1:memory:/\n");
   ManagerOptions o;
   o.mount_root = t.root();
@@ -157,7 +161,8 @@ TEST_F(Resolve, V2RelativeUsesParentOfOwnGroup) {
   auto rel = make_manager(options("ctr"));
   ASSERT_TRUE(rel);
   EXPECT_EQ((*rel)->layout(), Layout::V2);
-  EXPECT_EQ((*rel)->paths(), (std::map<std::string, std::string>{{"", t.root() + "/user.slice/ctr"}}));
+  EXPECT_EQ((*rel)->paths(),
+            (std::map<std::string, std::string>{{"", t.root() + "/user.slice/ctr"}}));
   auto abs = make_manager(options("/machine/ctr"));
   ASSERT_TRUE(abs);
   EXPECT_EQ((*abs)->paths().at(""), t.root() + "/machine/ctr");

@@ -12,7 +12,8 @@ namespace {
 TEST(KeyedFiles, FlatNestedAndPids) {
   auto flat = parse_flat_keyed("cache 4096\nrss 8192\nbroken\nneg -1\n\n");
   EXPECT_EQ(flat, (std::map<std::string, uint64_t>{{"cache", 4096}, {"rss", 8192}}));
-  auto nested = parse_nested_keyed("8:0 rbytes=10 wbytes=20 rios=1 wios=2 dbytes=0\n253:1 rbytes=5\n");
+  auto nested =
+      parse_nested_keyed("8:0 rbytes=10 wbytes=20 rios=1 wios=2 dbytes=0\n253:1 rbytes=5\n");
   ASSERT_EQ(nested.size(), 2u);
   EXPECT_EQ(nested[0].key, "8:0");
   EXPECT_EQ(nested[0].values.at("wbytes"), 20u);
@@ -41,7 +42,8 @@ TEST(Stats, V1FromKernelFiles) {
   t.write("cpu/c/cpu.stat", "nr_periods 7\nnr_throttled 2\nthrottled_time 12345\n");
   t.write("pids/c/pids.current", "3\n");
   t.write("pids/c/pids.max", "max\n");
-  t.write("blkio/c/blkio.bfq.io_service_bytes_recursive", "8:0 Read 4096\n8:0 Write 512\nTotal 4608\n");
+  t.write("blkio/c/blkio.bfq.io_service_bytes_recursive",
+          "8:0 Read 4096\n8:0 Write 512\nTotal 4608\n");
   t.write("blkio/c/blkio.bfq.io_serviced_recursive", "8:0 Read 4\n8:0 Write 1\nTotal 5\n");
   ManagerOptions o;
   o.mount_root = t.root();
@@ -83,8 +85,9 @@ TEST(Stats, V2FromKernelFiles) {
   t.write("c/memory.max", "max\n");
   t.write("c/memory.swap.current", "50\n");
   t.write("c/memory.events", "low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n");
-  t.write("c/cpu.stat", "usage_usec 3000\nuser_usec 2000\nsystem_usec 1000\nnr_periods 7\n"
-                        "nr_throttled 2\nthrottled_usec 5\n");
+  t.write("c/cpu.stat",
+          "usage_usec 3000\nuser_usec 2000\nsystem_usec 1000\nnr_periods 7\n"
+          "nr_throttled 2\nthrottled_usec 5\n");
   t.write("c/pids.current", "3\n");
   t.write("c/pids.max", "64\n");
   t.write("c/io.stat", "8:0 rbytes=4096 wbytes=512 rios=4 wios=1 dbytes=0 dios=0\n");
