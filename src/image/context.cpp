@@ -7,7 +7,7 @@
 namespace berth::image {
 
 Result<ScopedLease> ScopedLease::create(Leases& leases) {
-  auto id = TRY(leases.create());
+  auto id = TRY(leases.create({}, true));
   return ScopedLease(leases, id);
 }
 
