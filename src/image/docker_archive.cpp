@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -172,6 +173,24 @@ Result<LoadResult> load_docker_archive(Context& ctx, int fd) {
   return result;
 }
 
+namespace {
+
+// <id>/VERSION, <id>/json (the legacy v1 metadata) and <id>/layer.tar.
+Result<> write_layer_dir(Context& ctx, TarOut& tar, const LayerRecord& layer, const std::string& id,
+                         const std::string& parent_id) {
+  TRY(tar.dir(id));
+  TRY(tar.file(id + "/VERSION", "1.0"));
+  oci::json::object v1{{"id", id}};
+  if (!parent_id.empty()) v1["parent"] = parent_id;
+  TRY(tar.file(id + "/json", oci::json::serialize(v1)));
+  auto size = TRY(uncompressed_layer_size(ctx.content, layer));
+  return tar.stream(id + "/layer.tar", static_cast<int64_t>(size), [&](const TarOut::Chunk& chunk) {
+    return stream_uncompressed_layer(ctx.content, layer, chunk);
+  });
+}
+
+}  // namespace
+
 Result<uint64_t> uncompressed_layer_size(ContentStore& content, const LayerRecord& layer) {
   if (layer.digest == layer.diff_id) return static_cast<uint64_t>(TRY(content.size(layer.digest)));
   return TRY(layer_diff_id(content, layer.digest)).size;
@@ -189,17 +208,24 @@ Result<> stream_uncompressed_layer(ContentStore& content, const LayerRecord& lay
 }
 
 Result<> save_docker_archive(Context& ctx, const std::vector<std::string>& names, int out_fd) {
+  // One manifest entry per image, carrying every tag asked for (as
+  // `docker save a:1 a:2` does).
+  std::vector<std::pair<ImageRecord, std::vector<std::string>>> wanted;
+  for (const auto& name : names) {
+    auto image = TRY(ctx.images.resolve(name));
+    auto it = std::find_if(wanted.begin(), wanted.end(), [&](const auto& w) { return w.first.id == image.id; });
+    if (it == wanted.end()) it = wanted.insert(wanted.end(), {image, {}});
+    if (auto ref = oci::parse_reference(name); ref && ref->digest.empty()) {
+      for (const auto& t : image.repo_tags)
+        if (t == ref->full() && std::find(it->second.begin(), it->second.end(), ref->familiar()) == it->second.end())
+          it->second.push_back(ref->familiar());
+    }
+  }
   auto tar = TRY(TarOut::open(out_fd));
   oci::json::array manifest;
   oci::json::object repositories;
   std::set<std::string> written;
-  for (const auto& name : names) {
-    auto image = TRY(ctx.images.resolve(name));
-    std::vector<std::string> tags;
-    if (auto ref = oci::parse_reference(name); ref && ref->digest.empty()) {
-      for (const auto& t : image.repo_tags)
-        if (t == ref->full()) tags.push_back(ref->familiar());
-    }
+  for (const auto& [image, tags] : wanted) {
     std::string config_name = std::string(oci::digest_hex(image.id)) + ".json";
     if (written.insert(config_name).second)
       TRY(tar->file(config_name, TRY(ctx.content.read(image.id))));
@@ -209,17 +235,7 @@ Result<> save_docker_archive(Context& ctx, const std::vector<std::string>& names
       // Directory names follow the chain ID, so equal stacks share them.
       std::string id(oci::digest_hex(layer.chain_id));
       layer_paths.emplace_back(id + "/layer.tar");
-      if (written.insert(id).second) {
-        TRY(tar->dir(id));
-        TRY(tar->file(id + "/VERSION", "1.0"));
-        oci::json::object v1{{"id", id}};
-        if (!parent_id.empty()) v1["parent"] = parent_id;
-        TRY(tar->file(id + "/json", oci::json::serialize(v1)));
-        auto size = TRY(uncompressed_layer_size(ctx.content, layer));
-        TRY(tar->stream(id + "/layer.tar", static_cast<int64_t>(size), [&](const TarOut::Chunk& chunk) {
-          return stream_uncompressed_layer(ctx.content, layer, chunk);
-        }));
-      }
+      if (written.insert(id).second) TRY(write_layer_dir(ctx, *tar, layer, id, parent_id));
       parent_id = id;
     }
     oci::json::object item{{"Config", config_name}, {"RepoTags", nullptr}, {"Layers", layer_paths}};

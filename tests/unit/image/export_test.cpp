@@ -34,12 +34,13 @@ class ExportTest : public test::ImageFixture {
 TEST_F(ExportTest, DockerArchiveRoundTripKeepsIdsAndTags) {
   auto img = make_image({TarBuilder().file("a", "1").finish(), TarBuilder().file("b", "2").finish()}, "x");
   ASSERT_TRUE(images_->tag(img.id, "app:1"));
+  ASSERT_TRUE(images_->tag(img.id, "app:2"));
   std::string path = dir_ / "saved.tar";
   {
     auto out = open_file(path, O_WRONLY | O_CREAT, 0644);
     ASSERT_TRUE(out);
     auto c = ctx();
-    auto r = save_docker_archive(c, {"app:1"}, out->get());
+    auto r = save_docker_archive(c, {"app:1", "app:2"}, out->get());
     ASSERT_TRUE(r) << r.error().to_string();
   }
   Other other;
@@ -48,7 +49,7 @@ TEST_F(ExportTest, DockerArchiveRoundTripKeepsIdsAndTags) {
   auto loaded = load_docker_archive(c2, in->get());
   ASSERT_TRUE(loaded) << loaded.error().to_string();
   EXPECT_EQ(loaded->image_ids, std::vector<std::string>{img.id});
-  EXPECT_EQ(loaded->tags, std::vector<std::string>{"app:1"});
+  EXPECT_EQ(loaded->tags, (std::vector<std::string>{"app:1", "app:2"}));  // one entry, two tags
   auto got = other.images->resolve("app:1");
   ASSERT_TRUE(got);
   ASSERT_EQ(got->layers.size(), 2u);
