@@ -108,6 +108,8 @@ int main(int argc, char** argv) {
   auto* prepare = app.add_subcommand("prepare", "create an active snapshot; prints its mounts");
   prepare->add_option("key", key)->required();
   prepare->add_option("parent", parent);
+  int repeat = 1;
+  prepare->add_option("--repeat", repeat, "prepare KEY-0..KEY-N-1 in one process (timing)");
   auto* mount = app.add_subcommand("mount", "mount a snapshot");
   mount->add_option("key", key)->required();
   mount->add_option("target", dir)->required();
@@ -128,6 +130,8 @@ int main(int argc, char** argv) {
   apply->add_option("dir", dir)->required();
   apply->add_option("file", in)->required();
   apply->add_flag("--allow-devices", allow_devices);
+  unsigned threads = 0;
+  apply->add_option("--threads", threads, "file-writing threads (0: one per CPU, 1: inline)");
   CLI11_PARSE(app, argc, argv);
 
   auto run = [&]() -> Result<> {
@@ -136,6 +140,7 @@ int main(int argc, char** argv) {
       auto layer = TRY(input(in));
       image::ApplyOptions opt;
       opt.allow_devices = allow_devices;
+      opt.threads = threads;
       auto t0 = std::chrono::steady_clock::now();
       auto r = TRY(image::apply_layer(rootfd.get(), layer.get(), opt));
       double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -189,11 +194,15 @@ int main(int argc, char** argv) {
       opt.allow_devices = allow_devices;
       std::printf("%s\n", TRY(image::unpack(*s.images, *s.snapshots, TRY(s.images->resolve(name)), opt)).c_str());
     } else if (prepare->parsed()) {
-      auto t0 = std::chrono::steady_clock::now();
-      auto mounts = TRY(s.snapshots->prepare(key, parent));
-      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      for (const auto& m : mounts) std::printf("%s %s options=%zu\n", m.type.c_str(), m.source.c_str(), m.options.size());
-      std::printf("dir %s\nprepare_ms %.3f\n", TRY(s.snapshots->apply_dir(key)).c_str(), ms);
+      for (int i = 0; i < repeat; ++i) {
+        std::string k = repeat > 1 ? key + "-" + std::to_string(i) : key;
+        auto t0 = std::chrono::steady_clock::now();
+        auto mounts = TRY(s.snapshots->prepare(k, parent));
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        for (const auto& m : mounts)
+          std::printf("%s %s options=%zu\n", m.type.c_str(), m.source.c_str(), m.options.size());
+        std::printf("dir %s\nprepare_ms %.3f\n", TRY(s.snapshots->apply_dir(k)).c_str(), ms);
+      }
     } else if (mount->parsed()) {
       TRY(snapshot::mount_all(TRY(s.snapshots->mounts(key)), dir));
     } else if (diff->parsed()) {
