@@ -109,8 +109,13 @@ class LayerTar {
       return header(e.get());
     }
     if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
-      int flags = S_ISDIR(st.st_mode) ? O_RDONLY | O_DIRECTORY : O_RDONLY;
+      // O_NONBLOCK: if a running container swapped the file for a FIFO
+      // since the stat, the open must not hang; the re-check refuses it.
+      int flags = S_ISDIR(st.st_mode) ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK;
       auto fd = TRY(open_at(parent.get(), base, flags | O_NOFOLLOW));
+      struct stat again{};
+      if (::fstat(fd.get(), &again) < 0 || again.st_ino != st.st_ino || again.st_dev != st.st_dev)
+        return make_error(ErrorCategory::Conflict, rel + " changed while it was being read");
       add_xattrs(fd.get(), e.get());
       if (S_ISDIR(st.st_mode)) return header(e.get());
       TRY(header(e.get()));
