@@ -101,11 +101,7 @@ Result<ApplyResult> apply_layer(int root_fd, int layer_fd, const ApplyOptions& o
                             " entries");
     auto applied = applier.entry(a.get(), e);
     if (src.failed) return tl::unexpected(src.error);
-    if (!applied) {
-      const char* name = archive_entry_pathname(e);
-      return tl::unexpected(std::move(applied.error())
-                                .wrap("layer entry \"" + std::string(name ? name : "?") + "\""));
-    }
+    if (!applied) return tl::unexpected(applied.error());
   }
   TRY(applier.finish());
   TRY(reader->drain());

@@ -37,6 +37,9 @@ struct ApplyOptions {
   // layer must create in the upper dir take their metadata from here.
   std::vector<std::string> lowers;
   std::string expected_diff_id;  // verified after the last byte if set
+  // Threads creating regular files beside the one parsing the tar: 0 picks
+  // one per CPU (at most 4), 1 writes everything inline.
+  unsigned threads = 0;
 };
 
 struct ApplyResult {

@@ -8,6 +8,10 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+
 #include "base/file.hpp"
 #include "image/apply_internal.hpp"
 #include "snapshot/fs_tree.hpp"
@@ -56,10 +60,41 @@ Result<std::vector<std::string>> names_in(int dirfd) {
 
 }  // namespace
 
+// The process umask, read without changing it (umask(2) would race with
+// other threads creating files).
+static mode_t current_umask() {
+  auto status = read_file("/proc/self/status");
+  if (!status) return 077;
+  auto pos = status->find("Umask:\t");
+  if (pos == std::string::npos) return 077;
+  return static_cast<mode_t>(std::strtoul(status->c_str() + pos + 7, nullptr, 8));
+}
+
 Applier::Applier(int root, const ApplyOptions& options)
-    : root_(root), opt_(options), is_root_(::geteuid() == 0) {
+    : root_(root), opt_(options), is_root_(::geteuid() == 0), umask_(current_umask()) {
   for (const auto& l : options.lowers)
     if (auto fd = open_file(l, O_PATH | O_DIRECTORY)) lowers_.push_back(std::move(*fd));
+  unsigned threads = options.threads;
+  if (threads == 0) threads = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  if (threads > 1)
+    pool_ = std::make_unique<WritePool>(threads, 64u << 20,
+                                        FileWriteOptions{is_root_ && opt_.keep_owners, umask_});
+}
+
+Result<> Applier::drain() {
+  pending_.clear();
+  if (!pool_) return ok();
+  auto r = pool_->drain();
+  if (!r) pool_error_ = true;
+  return r;
+}
+
+Result<> Applier::before(const std::string& rel, bool removes) {
+  if (pending_.empty()) return ok();
+  if (removes || pending_.count(rel)) return drain();
+  for (auto slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1))
+    if (pending_.count(rel.substr(0, slash))) return drain();
+  return ok();
 }
 
 void Applier::invalidate(const std::string& path) {
@@ -106,10 +141,12 @@ Result<> Applier::make_parent(const std::string& rel, int parent, const std::str
 Result<int> Applier::parent_fd(const std::vector<std::string>& parts) {
   std::string dir = join_path(parts, parts.size() - 1);
   if (dir != cached_dir_) {
-    cached_fd_ = TRY(open_dir(parts, parts.size() - 1));
+    cached_fd_ = std::make_shared<UniqueFd>(TRY(open_dir(parts, parts.size() - 1)));
     cached_dir_ = dir;
+    struct stat st{};
+    cached_setgid_ = ::fstat(cached_fd_->get(), &st) < 0 || (st.st_mode & S_ISGID);
   }
-  return cached_fd_.get();
+  return cached_fd_->get();
 }
 
 Result<> Applier::remove_existing(int parent, const std::string& name, bool keep_dir) {
@@ -128,10 +165,17 @@ Result<> Applier::entry(archive* a, archive_entry* e) {
   const char* raw = archive_entry_pathname(e);
   if (!raw) raw = archive_entry_pathname_utf8(e);
   if (!raw) return refuse("?", "unreadable name");
+  auto r = entry_impl(a, e, raw);
+  if (!r && !pool_error_) return tl::unexpected(std::move(r.error()).wrap("layer entry \"" + std::string(raw) + "\""));
+  return r;
+}
+
+Result<> Applier::entry_impl(archive* a, archive_entry* e, const char* raw) {
   auto parts = TRY(clean_path(raw));
   auto type = archive_entry_filetype(e);
   if (parts.empty()) {
     if (type != AE_IFDIR) return refuse(raw, "the layer root must be a directory");
+    TRY(drain());
     auto fd = TRY(open_at(root_, ".", O_RDONLY | O_DIRECTORY));
     TRY(metadata_fd(fd.get(), e));
     dir_times_.push_back({".", {entry_time(e, true), entry_time(e, false)}});
@@ -139,6 +183,7 @@ Result<> Applier::entry(archive* a, archive_entry* e) {
   }
   const std::string& base = parts.back();
   if (base.rfind(".wh.", 0) == 0) {
+    TRY(drain());  // deletions may hit anything queued
     if (base == ".wh..wh..opq") return opaque(parts);
     if (base.rfind(".wh..wh.", 0) == 0) return ok();  // aufs bookkeeping, meaningless here
     std::string target = base.substr(4);
@@ -146,13 +191,18 @@ Result<> Applier::entry(archive* a, archive_entry* e) {
     return whiteout(parts, target);
   }
   std::string rel = join_path(parts, parts.size());
+  bool link = archive_entry_hardlink(e) != nullptr;
+  TRY(before(rel, link));  // a hardlink target may still be queued
   invalidate(rel);
   created_.insert(rel);
   if (type == AE_IFDIR) return directory(e, parts);
   int parent = TRY(parent_fd(parts));
-  if (archive_entry_hardlink(e)) return hardlink(e, parent, base);
+  if (link) return hardlink(e, parent, base);
   switch (type) {
-    case AE_IFREG: return regular(a, e, parent, base);
+    case AE_IFREG:
+      if (pool_ && archive_entry_sparse_count(e) == 0 && archive_entry_size(e) <= (8 << 20))
+        return queue_regular(a, e, rel, base);
+      return regular(a, e, parent, base);
     case AE_IFLNK: {
       const char* target = archive_entry_symlink(e);
       if (!target) target = archive_entry_symlink_utf8(e);
@@ -176,10 +226,11 @@ Result<> Applier::regular(archive* a, archive_entry* e, int parent, const std::s
   int64_t size = archive_entry_size(e);
   if (size < 0 || static_cast<uint64_t>(size) > opt_.limits.max_file_size)
     return refuse(archive_entry_pathname(e), "file larger than the limit");
-  auto fd = open_at(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+  mode_t mode = archive_entry_perm(e) & 0777;
+  auto fd = open_at(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
   if (!fd && fd.error().sys_errno() == EEXIST) {
     TRY(remove_existing(parent, name, false));
-    fd = open_at(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+    fd = open_at(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
   }
   if (!fd) return tl::unexpected(fd.error());
   const void* data = nullptr;
@@ -198,7 +249,45 @@ Result<> Applier::regular(archive* a, archive_entry* e, int parent, const std::s
     return make_error(ErrorCategory::InvalidArgument,
                       "corrupt file data: " + archive_error(a));
   if (size > end && ::ftruncate(fd->get(), size) < 0) return sys_error("truncate " + name);
-  return metadata_fd(fd->get(), e);
+  return metadata_fd(fd->get(), e, true);
+}
+
+Result<> Applier::queue_regular(archive* a, archive_entry* e, const std::string& rel,
+                               const std::string& name) {
+  FileJob job;
+  job.dir = cached_fd_;
+  job.dir_setgid = cached_setgid_;
+  job.name = name;
+  job.entry = archive_entry_pathname(e);
+  job.size = archive_entry_size(e);
+  job.data.reserve(static_cast<size_t>(job.size));
+  const void* data = nullptr;
+  size_t len = 0;
+  la_int64_t off = 0;
+  int rc;
+  while ((rc = archive_read_data_block(a, &data, &len, &off)) == ARCHIVE_OK) {
+    if (off != static_cast<la_int64_t>(job.data.size()) || job.data.size() + len > static_cast<size_t>(job.size))
+      return refuse(job.entry, "file data does not match its header");
+    job.data.append(static_cast<const char*>(data), len);
+  }
+  if (rc != ARCHIVE_EOF) return make_error(ErrorCategory::InvalidArgument, "corrupt file data: " + archive_error(a));
+  job.uid = static_cast<uid_t>(archive_entry_uid(e));
+  job.gid = static_cast<gid_t>(archive_entry_gid(e));
+  job.perm = archive_entry_perm(e) & 07777;
+  job.atime = entry_time(e, true);
+  job.mtime = entry_time(e, false);
+  if (archive_entry_xattr_reset(e) > 0) {
+    const char* n = nullptr;
+    const void* v = nullptr;
+    size_t size = 0;
+    while (archive_entry_xattr_next(e, &n, &v, &size) == ARCHIVE_OK)
+      if (std::string_view(n).rfind("trusted.overlay.", 0) != 0)  // never forged by a layer
+        job.xattrs.emplace_back(n, std::string(static_cast<const char*>(v), size));
+  }
+  pending_.insert(rel);
+  auto r = pool_->submit(std::move(job));
+  if (!r) pool_error_ = true;
+  return r;
 }
 
 Result<> Applier::directory(archive_entry* e, const std::vector<std::string>& parts) {
@@ -262,12 +351,18 @@ Result<> Applier::special(archive_entry* e, int parent, const std::string& name)
   return metadata_at(parent, name, e);
 }
 
-Result<> Applier::metadata_fd(int fd, archive_entry* e) {
-  if (is_root_ && opt_.keep_owners &&
-      ::fchown(fd, static_cast<uid_t>(archive_entry_uid(e)), static_cast<gid_t>(archive_entry_gid(e))) < 0)
-    return sys_error("chown");
+Result<> Applier::metadata_fd(int fd, archive_entry* e, bool fresh) {
+  auto uid = static_cast<uid_t>(archive_entry_uid(e));
+  auto gid = static_cast<gid_t>(archive_entry_gid(e));
+  mode_t perm = archive_entry_perm(e) & 07777;
+  // A file we just created already has our uid/gid (unless the directory
+  // is setgid) and perm & ~umask: most files of a root-owned layer need
+  // neither call.
+  bool owned = fresh && !cached_setgid_ && uid == ::geteuid() && gid == ::getegid();
+  if (is_root_ && opt_.keep_owners && !owned && ::fchown(fd, uid, gid) < 0) return sys_error("chown");
+  bool exact = fresh && owned && (perm & ~mode_t{0777}) == 0 && (perm & umask_) == 0;
   // After chown, which clears set-id bits; applied to our own fd only.
-  if (::fchmod(fd, archive_entry_perm(e) & 07777) < 0) return sys_error("chmod");
+  if (!exact && ::fchmod(fd, perm) < 0) return sys_error("chmod");
   TRY(xattrs(fd, e));
   if (archive_entry_filetype(e) != AE_IFDIR) {
     timespec ts[2] = {entry_time(e, true), entry_time(e, false)};
@@ -348,6 +443,7 @@ Result<> Applier::opaque(const std::vector<std::string>& parts) {
 }
 
 Result<> Applier::finish() {
+  TRY(drain());
   // Directory times last: creating children changed them.
   for (auto it = dir_times_.rbegin(); it != dir_times_.rend(); ++it) {
     auto fd = it->path == "."

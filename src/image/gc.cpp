@@ -47,6 +47,8 @@ Result<std::vector<std::string>> collect_snapshots(ImageStore& images, Leases& l
 Result<GcResult> collect_garbage(ImageStore& images, Leases& leases,
                                  snapshot::Snapshotter* snapshots) {
   GcResult result;
+  // Leases of processes that died midway (a killed load) pin nothing.
+  TRY(leases.drop_orphaned());
   if (snapshots) result.snapshots = TRY(collect_snapshots(images, leases, *snapshots));
   result.blobs = TRY(images.content().sweep([&]() -> Result<std::set<std::string>> {
     auto keep = TRY(images.referenced_blobs());

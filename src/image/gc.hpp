@@ -1,5 +1,6 @@
 // Garbage collection: removes every blob and committed snapshot that no
-// image, lease (containers, pulls) or active snapshot needs. Marks come
+// image, live lease (containers, pulls) or active snapshot needs; leases
+// owned by processes that no longer exist are dropped first. Marks come
 // from the metadata database; blobs are swept under the content store's
 // exclusive lock, so a concurrent commit either finished recording its
 // reference before marking or waits until the sweep is over.

@@ -17,8 +17,11 @@ class Leases {
  public:
   explicit Leases(std::shared_ptr<store::Db> db) : db_(std::move(db)) {}
 
-  // Creates lease `id` (a random one if empty); returns its id.
-  Result<std::string> create(std::string id = {});
+  // Creates lease `id` (a random one if empty); returns its id. An owned
+  // lease belongs to this process and ends with it (see drop_orphaned).
+  Result<std::string> create(std::string id = {}, bool owned_by_this_process = false);
+  // Deletes owned leases whose process has exited; returns how many.
+  Result<int> drop_orphaned();
   Result<> add(const std::string& lease, LeaseKind kind, const std::string& name);
   // Deleting a lease releases everything it held.
   Result<> remove(const std::string& lease);

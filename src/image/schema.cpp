@@ -56,8 +56,17 @@ CREATE TABLE lease_resources (
 CREATE INDEX lease_resources_name ON lease_resources(kind, name);
 )sql";
 
+// Version 2: a lease may belong to a process (pid + start time). Leases of
+// a process that is gone -- a load or pull killed midway -- are dropped
+// by GC instead of pinning their blobs forever. Leases without an owner
+// (containers) live until removed.
+const char* kV2 = R"sql(
+ALTER TABLE leases ADD COLUMN owner_pid INTEGER;
+ALTER TABLE leases ADD COLUMN owner_start INTEGER;
+)sql";
+
 }  // namespace
 
-Result<> migrate_schema(store::Db& db) { return db.migrate("image", {{1, kV1}}); }
+Result<> migrate_schema(store::Db& db) { return db.migrate("image", {{1, kV1}, {2, kV2}}); }
 
 }  // namespace berth::image

@@ -9,7 +9,7 @@
 #include <chrono>
 
 #include "base/file.hpp"
-#include "btrfs_loop.hpp"
+#include "support/btrfs_loop.hpp"
 #include "snapshot/fs_tree.hpp"
 #include "snapshot/mount.hpp"
 #include "snapshot/snapshotter.hpp"

@@ -134,6 +134,32 @@ TEST_F(ApplyTest, ReplacesAcrossTypes) {
   EXPECT_EQ(content("f/inner"), "i");
 }
 
+TEST_F(ApplyTest, ParallelWritesKeepTarOrderSemantics) {
+  // Entries that depend on an earlier, possibly still queued, file.
+  TarBuilder t;
+  for (int i = 0; i < 200; ++i) t.file("many/f" + std::to_string(i), std::string(i, 'x'));
+  t.file("dup", "first").file("dup", "second")
+      .file("becomes-dir", "file").dir("becomes-dir").file("becomes-dir/inner", "i")
+      .file("target", "t").hardlink("link", "target")
+      .file("doomed", "d").file(".wh.doomed", "")
+      .file("parent-file", "p").file("parent-file", "again");
+  std::string tar = t.finish();
+  for (unsigned threads : {1u, 4u}) {
+    SCOPED_TRACE(threads);
+    ApplyOptions opt;
+    opt.threads = threads;
+    auto r = apply(tar, opt);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(content("dup"), "second");
+    EXPECT_EQ(content("becomes-dir/inner"), "i");
+    EXPECT_EQ(lstat_of("link").st_ino, lstat_of("target").st_ino);
+    EXPECT_FALSE(exists("doomed"));
+    EXPECT_EQ(content("parent-file"), "again");
+    EXPECT_EQ(content("many/f199"), std::string(199, 'x'));
+    ASSERT_EQ(::system(("rm -rf " + root_ + " && mkdir " + root_).c_str()), 0);
+  }
+}
+
 TEST_F(ApplyTest, SparseFilesStaySparse) {
   // GNU tar writes the sparse map; berth must keep the holes.
   std::string src = dir_ / "src";
