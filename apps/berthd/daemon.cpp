@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <functional>
+#include <set>
 
 #include "api/docker_api.hpp"
 #include "api/server.hpp"
@@ -76,7 +77,9 @@ Result<> run_daemon(const engine::DaemonConfig& config, const CommandLine& cl) {
   auto system = TRY(engine::HostSystemService::create(config, events));
   api::Services services{system.get(), &events};
   api::Server server(TRY(api::docker_router(services)), server_options(config));
-  for (const auto& host : config.hosts) TRY(server.listen(host));
+  std::set<std::string> listening;
+  for (const auto& host : config.hosts)
+    if (listening.insert(host).second) TRY(server.listen(host));
 
   boost::asio::signal_set signals(server.context(), SIGTERM, SIGINT, SIGHUP);
   std::function<void()> arm = [&] {

@@ -1,5 +1,7 @@
 #include "api/server.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -81,6 +83,12 @@ Task<void> Server::accept_loop(Acceptor& acceptor) {
       asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
       co_await pause.async_wait(kTuple);
       continue;
+    }
+    if (socket.local_endpoint().protocol().family() != AF_UNIX) {
+      // Stream chunks (events, logs) are small writes: do not let Nagle
+      // hold them back.
+      int one = 1;
+      ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
     Session::start(std::make_shared<Session>(Socket(std::move(socket)), core_));
   }

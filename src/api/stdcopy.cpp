@@ -3,7 +3,15 @@
 #include <algorithm>
 #include <limits>
 
+#include "api/version.hpp"
+
 namespace berth::api {
+
+std::string_view hijack_content_type(std::string_view api_version, bool tty) {
+  if (!tty && compare_versions(api_version, "1.42") >= 0)
+    return "application/vnd.docker.multiplexed-stream";
+  return "application/vnd.docker.raw-stream";
+}
 
 void append_frame(std::string& out, StdStream stream, std::string_view payload) {
   constexpr size_t kMax = std::numeric_limits<uint32_t>::max();

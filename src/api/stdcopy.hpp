@@ -16,6 +16,10 @@ enum class StdStream : uint8_t { Stdin = 0, Stdout = 1, Stderr = 2, Systemerr = 
 
 inline constexpr size_t kFrameHeaderSize = 8;
 
+// The Content-Type of a hijacked attach/exec stream, as dockerd picks it:
+// multiplexed (framed) for API >= 1.42 without a TTY, raw otherwise.
+std::string_view hijack_content_type(std::string_view api_version, bool tty);
+
 // Appends one frame (or several, for payloads above 4 GiB - 1) to `out`.
 void append_frame(std::string& out, StdStream stream, std::string_view payload);
 std::string frame(StdStream stream, std::string_view payload);

@@ -1,10 +1,12 @@
 #include "engine/system_service.hpp"
 
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
 
 #include "base/file.hpp"
 #include "base/strings.hpp"
@@ -55,6 +57,17 @@ std::vector<std::string> host_warnings(const HostFacts& h) {
   if (!h.cgroup.pids) w.emplace_back("WARNING: No pids limit support");
   if (!h.ipv4_forwarding) w.emplace_back("WARNING: IPv4 forwarding is disabled");
   return w;
+}
+
+// OCI runtimes installed beside berth's own (what `docker info` lists).
+std::optional<std::string> find_in_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  for (const auto& dir : split(path ? path : "/usr/local/bin:/usr/bin:/bin", ':')) {
+    if (dir.empty()) continue;
+    std::string candidate = dir + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -163,7 +176,9 @@ Result<SystemInfo> HostSystemService::info() const {
   i.logging_driver = "json-file";
   i.server_version = BERTH_VERSION;
   i.default_runtime = config_.default_runtime;
-  i.runtimes = {{"berth", "berth-runtime"}, {"runc", "runc"}};
+  i.runtimes = {{"berth", "berth-runtime"}};
+  for (const char* other : {"runc", "crun"})
+    if (auto path = find_in_path(other)) i.runtimes[other] = *path;
   i.registry_mirrors = config_.registry_mirrors;
   i.insecure_registries = config_.insecure_registries;
   i.http_proxy = env_or_empty("HTTP_PROXY", "http_proxy");

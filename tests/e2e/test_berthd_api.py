@@ -56,6 +56,12 @@ def test_docker_info_reports_this_host(berthd):
     assert "Cgroup Version: " in text and "Swarm: inactive" in text
 
 
+def test_docker_system_df(berthd):
+    need_tool("docker")
+    out = berthd.docker("system", "df").stdout
+    assert "Images" in out and "Containers" in out and "Local Volumes" in out
+
+
 def test_docker_events_streams_and_ends_at_until(berthd):
     need_tool("docker")
     now = int(time.time())
@@ -190,6 +196,22 @@ def test_second_daemon_on_the_same_socket_refuses():
         assert first.ping()
     finally:
         first.cleanup()
+
+
+def test_several_listeners():
+    need_root()
+    daemon = Berthd()
+    extra = os.path.join(daemon.dir, "docker.sock")
+    daemon.extra_args = ["-H", "unix://" + extra, "-H", daemon.host]  # a repeat is ignored
+    try:
+        daemon.start()
+        env = dict(os.environ, DOCKER_HOST="unix://" + extra)
+        out = subprocess.run(["docker", "version", "--format", "{{.Server.APIVersion}}"], env=env,
+                             capture_output=True, text=True, timeout=60)
+        assert out.stdout.strip() == "1.44", out.stderr
+        assert oct(os.stat(extra).st_mode & 0o777) == "0o660"
+    finally:
+        daemon.cleanup()
 
 
 def test_bad_config_is_reported():

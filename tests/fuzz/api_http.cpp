@@ -9,6 +9,7 @@
 
 #include "api/exchange.hpp"
 #include "api/filters_json.hpp"
+#include "api/json_body.hpp"
 #include "api/router.hpp"
 #include "api/version.hpp"
 
@@ -42,6 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view target;
   if (parser.is_header_done()) {
     target = parser.get().target();
+    auto ct = parser.get()[http::field::content_type];
+    (void)berth::api::parse_json_body(std::string_view(ct.data(), ct.size()), parser.get().body());
   } else {
     target = std::string_view(reinterpret_cast<const char*>(data), size);
   }

@@ -81,6 +81,15 @@ TEST_F(MalformedTest, BadJsonBodies) {
   EXPECT_NE(message().find("invalid JSON"), std::string::npos);
   EXPECT_EQ(status("POST", "/test/json", std::string("\xff\xfe", 2)), 400);
   EXPECT_EQ(status("POST", "/test/json", "{\"Image\":\"busybox\"}"), 201);
+  auto c = connect();
+  auto wrong_type = c.request("POST", "/test/json", "{}", {{"Content-Type", "text/plain"}});
+  ASSERT_TRUE(wrong_type);
+  EXPECT_EQ(wrong_type->status, 400);
+  EXPECT_NE(wrong_type->body.find("must be 'application/json'"), std::string::npos);
+  auto with_charset = c.request("POST", "/test/json", "[1]",
+                                {{"Content-Type", "application/json; charset=utf-8"}});
+  ASSERT_TRUE(with_charset);
+  EXPECT_EQ(with_charset->status, 201);
 }
 
 TEST_F(MalformedTest, HugeBodiesAreRefused) {

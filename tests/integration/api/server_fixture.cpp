@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "api/json_body.hpp"
 #include "support/root.hpp"
 
 namespace berth::api::testing {
@@ -63,14 +64,9 @@ Task<Result<>> count_body(Exchange& ex, std::atomic<int>& reads) {
 }
 
 Task<Result<>> read_json(Exchange& ex) {
-  auto body = co_await ex.read_body();
-  if (!body) co_return tl::unexpected(body.error());
-  boost::json::error_code ec;
-  auto doc = boost::json::parse(*body, ec);
-  if (ec)
-    co_return make_error(ErrorCategory::InvalidArgument,
-                         "invalid JSON: " + ec.message());
-  co_return co_await ex.respond_json(http::status::created, doc);
+  auto doc = co_await read_json_body(ex);
+  if (!doc) co_return tl::unexpected(doc.error());
+  co_return co_await ex.respond_json(http::status::created, *doc);
 }
 
 Task<Result<>> chunks(Exchange& ex) {

@@ -227,6 +227,27 @@ TEST_F(ApiServerTest, ALiveSocketIsNotStolen) {
   EXPECT_EQ(connect().request("GET", "/_ping")->status, 200);
 }
 
+TEST_F(ApiServerTest, ExtraListenersServeTheSameApi) {
+  // A second server on a docker.sock-like path and on loopback TCP.
+  Router router = *docker_router({system_.get(), &events_});
+  Server extra(std::move(router), {});
+  std::string docker_sock = dir_ + "/docker.sock";
+  ASSERT_TRUE(extra.listen("unix://" + docker_sock));
+  auto port = static_cast<uint16_t>(20000 + ::getpid() % 20000);
+  bool tcp = extra.listen("tcp://127.0.0.1:" + std::to_string(port)).has_value();
+  extra.start();
+  auto unix_client = Client::connect("unix://" + docker_sock);
+  ASSERT_TRUE(unix_client);
+  EXPECT_EQ(unix_client->request("GET", "/version")->status, 200);
+  if (tcp) {
+    auto tcp_client = Client::connect("tcp://127.0.0.1:" + std::to_string(port));
+    ASSERT_TRUE(tcp_client) << tcp_client.error().to_string();
+    EXPECT_EQ(tcp_client->request("GET", "/_ping")->body, "OK");
+  }
+  extra.shutdown();
+  extra.wait();
+}
+
 TEST_F(ApiServerTest, GracefulShutdownFinishesInFlightRequests) {
   auto slow = std::async(std::launch::async, [this] {
     auto c = connect();

@@ -5,6 +5,7 @@
 
 #include "api/docker_api.hpp"
 #include "api/errors.hpp"
+#include "api/json_body.hpp"
 #include "api/system_json.hpp"
 
 namespace berth::api {
@@ -75,6 +76,21 @@ TEST(SystemJson, InfoCarriesHostNumbersAndRegistryConfig) {
   auto reg = j["RegistryConfig"].as_object();
   EXPECT_EQ(reg["InsecureRegistryCIDRs"].at(0), "10.0.0.0/8");
   EXPECT_EQ(reg["IndexConfigs"].at("myreg:5000").at("Secure"), false);
+}
+
+TEST(JsonBody, ChecksContentTypeAndSyntax) {
+  EXPECT_TRUE(parse_json_body("", "")->is_null());
+  EXPECT_EQ(parse_json_body("application/json", R"({"Image":"bb"})")->at("Image"), "bb");
+  EXPECT_TRUE(parse_json_body("Application/JSON; charset=utf-8", "{}"));
+  EXPECT_TRUE(parse_json_body("", "{}"));
+  auto wrong = parse_json_body("text/plain", "{}");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().to_string(),
+            "unsupported Content-Type header (text/plain): must be 'application/json'");
+  auto bad = parse_json_body("application/json", "{\"Image\": ");
+  ASSERT_FALSE(bad);
+  EXPECT_TRUE(bad.error().is(ErrorCategory::InvalidArgument));
+  EXPECT_FALSE(parse_json_body("application/json", std::string(100, '[')));  // too deep
 }
 
 TEST(Timestamps, ParseSecondsAndNanoseconds) {

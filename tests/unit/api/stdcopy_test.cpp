@@ -34,6 +34,12 @@ TEST(StdCopy, DecodesFramesSplitAnywhere) {
   }
 }
 
+TEST(StdCopy, HijackContentTypeFollowsVersionAndTty) {
+  EXPECT_EQ(hijack_content_type("1.44", false), "application/vnd.docker.multiplexed-stream");
+  EXPECT_EQ(hijack_content_type("1.44", true), "application/vnd.docker.raw-stream");
+  EXPECT_EQ(hijack_content_type("1.41", false), "application/vnd.docker.raw-stream");
+}
+
 TEST(StdCopy, RejectsUnknownStreamsAndHugeFrames) {
   FrameDecoder decoder;
   EXPECT_FALSE(decoder.feed(std::string("\x07\0\0\0\0\0\0\x01x", 9)));
