@@ -1,5 +1,6 @@
 #include "api/exchange.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -167,6 +168,9 @@ Task<Result<>> Exchange::begin_stream(http::status status, std::string_view cont
   auto [ec, n] = co_await http::async_write_header(session_.socket_, sr, kTuple);
   if (ec) co_return io_error("write stream header", ec);
   session_.state_ = Session::State::Streaming;
+  // A shutdown that came while this request was still busy must cut the
+  // stream now, or it would wait for events that never come.
+  if (session_.core_.stopping) session_.on_shutdown();
   co_return ok();
 }
 
@@ -211,6 +215,7 @@ Task<Result<Hijacked>> Exchange::hijack(std::string_view content_type) {
   auto [ec, n] = co_await asio::async_write(session_.socket_, asio::buffer(head), kTuple);
   if (ec) co_return io_error("write upgrade", ec);
   session_.state_ = Session::State::Hijacked;
+  if (session_.core_.stopping) session_.on_shutdown();
   co_return Hijacked(session_.socket_, session_.buffer_);
 }
 
@@ -218,7 +223,7 @@ Task<void> Exchange::peer_closed() {
   // The client sends nothing while it reads a stream, so a completed read
   // means it closed (or reset) the connection, or the server closed it.
   std::array<char, 512> scratch;
-  for (;;) {
+  while (!session_.core_.stopping) {
     auto [ec, n] = co_await session_.socket_.async_read_some(asio::buffer(scratch), kTuple);
     if (ec) co_return;
   }

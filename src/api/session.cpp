@@ -11,7 +11,7 @@
 #include <limits>
 
 #include "api/errors.hpp"
-#include "api/version.hpp"
+#include "api/resolve.hpp"
 #include "base/log.hpp"
 
 namespace berth::api {
@@ -19,17 +19,6 @@ namespace {
 
 using namespace asio::experimental::awaitable_operators;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-
-struct Target {
-  std::string path;
-  std::string query;
-};
-
-Target split_target(std::string_view target) {
-  auto q = target.find('?');
-  if (q == std::string_view::npos) return {std::string(target), {}};
-  return {std::string(target.substr(0, q)), std::string(target.substr(q + 1))};
-}
 
 bool is_disconnect(const boost::system::error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
@@ -156,64 +145,38 @@ Task<bool> Session::serve_one() {
 // Routes one request and makes sure it got exactly one answer. Returns an
 // error when the connection cannot serve another request.
 Task<Result<>> Session::dispatch(Exchange::Parser& parser) {
-  auto [raw_path, raw_query] = split_target(parser.get().target());
-  std::string path, version = std::string(kApiVersion);
-  std::optional<Error> early;
-  Query query;
-  PathParams params;
-  const Handler* handler = nullptr;
-  bool wrong_method = false;
-  auto decoded = percent_decode(raw_path, false);
-  auto parsed_query = Query::parse(raw_query);
-  std::optional<std::string> requested;
-  if (raw_path.empty() || raw_path.front() != '/') {
-    early = Error(ErrorCategory::InvalidArgument, "invalid request path");
-  } else if (!decoded) {
-    early = decoded.error();
-  } else {
-    auto split = split_version(*decoded);
-    path = split.path;
-    requested = split.version;
-    auto negotiated = negotiate_version(split.version);
-    if (!negotiated) {
-      early = negotiated.error();
-    } else if (!parsed_query) {
-      early = parsed_query.error();
-    } else {
-      version = *negotiated;
-      query = std::move(*parsed_query);
-      auto match = core_.router.match(std::string(parser.get().method_string()), path);
-      if (auto* m = std::get_if<Router::Match>(&match)) {
-        handler = m->handler;
-        params = std::move(m->params);
-      } else if (std::get<RouteMiss>(match) == RouteMiss::MethodNotAllowed) {
-        wrong_method = true;
-      } else {
-        early = Error(ErrorCategory::NotFound, "page not found");
-      }
-    }
-  }
-  // dockerd answers clients older than API 1.23 in plain text.
-  if (early && requested && compare_versions(*requested, "1.23") < 0) {
-    co_await write_plain(http::status::bad_request, early->to_string() + "\n");
+  auto r = resolve_request(core_.router, std::string_view(parser.get().method_string()),
+                           std::string_view(parser.get().target()));
+  if (r.plain_text_errors()) {
+    co_await write_plain(http::status::bad_request, r.error->to_string() + "\n");
     co_return make_error(ErrorCategory::InvalidArgument, "version too old");
   }
-  Exchange ex(*this, parser, std::move(path), std::move(version), std::move(query),
-              std::move(params));
+  Exchange ex(*this, parser, std::move(r.path), std::move(r.version), std::move(r.query),
+              std::move(r.params));
   Result<> result = ok();
-  if (wrong_method) {
+  if (r.wrong_method) {
     // A routing answer rather than an engine error, so not in errors.cpp.
-    result = co_await ex.respond(http::status::method_not_allowed,
-                                 error_body("method not allowed"));
-  } else if (early) {
-    result = tl::unexpected(*early);
+    result = co_await ex.respond(http::status::method_not_allowed, error_body("method not allowed"));
+  } else if (r.error) {
+    result = tl::unexpected(*r.error);
   } else {
-    try {
-      result = co_await (*handler)(ex);
-    } catch (const std::exception& e) {
-      result = make_error(ErrorCategory::Internal, std::string("handler failed: ") + e.what());
-    }
+    result = co_await run_handler(*r.handler, ex);
   }
+  co_return co_await finish(ex, std::move(result));
+}
+
+Task<Result<>> Session::run_handler(const Handler& handler, Exchange& ex) {
+  try {
+    co_return co_await handler(ex);
+  } catch (const std::exception& e) {
+    // A bug (or a throwing library call nobody caught): answer 500, keep serving.
+    co_return make_error(ErrorCategory::Internal, std::string("handler failed: ") + e.what());
+  }
+}
+
+// Sends the error a handler returned if it had not answered, ends an open
+// stream, and decides whether the connection serves another request.
+Task<Result<>> Session::finish(Exchange& ex, Result<> result) {
   if (!ex.responded()) {
     if (result) result = make_error(ErrorCategory::Internal, "handler sent no response");
     auto sent = co_await ex.respond_error(result.error());

@@ -47,6 +47,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Task<void> run();
   Task<bool> serve_one();
   Task<Result<>> dispatch(Exchange::Parser& parser);
+  Task<Result<>> run_handler(const Handler& handler, Exchange& ex);
+  Task<Result<>> finish(Exchange& ex, Result<> result);
   Task<void> write_plain(http::status status, std::string_view body);
   Task<bool> drain_body(Exchange& exchange);
   Task<void> linger();

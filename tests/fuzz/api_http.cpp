@@ -10,8 +10,7 @@
 #include "api/exchange.hpp"
 #include "api/filters_json.hpp"
 #include "api/json_body.hpp"
-#include "api/router.hpp"
-#include "api/version.hpp"
+#include "api/resolve.hpp"
 
 namespace {
 
@@ -48,20 +47,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     target = std::string_view(reinterpret_cast<const char*>(data), size);
   }
-  auto q = target.find('?');
-  auto path = berth::api::percent_decode(target.substr(0, q), false);
-  if (path) {
-    auto split = berth::api::split_version(*path);
-    (void)berth::api::negotiate_version(split.version);
-    (void)router().match("GET", split.path);
-  }
-  if (q != std::string_view::npos) {
-    auto query = berth::api::Query::parse(target.substr(q + 1));
-    if (query) {
-      (void)query->boolean("all");
-      (void)query->integer("limit", 0);
-      (void)berth::api::query_filters(*query);
-    }
-  }
+  auto resolved = berth::api::resolve_request(router(), "GET", target);
+  // Exactly one outcome: routed, wrong method, or an error.
+  if ((resolved.handler != nullptr) + resolved.wrong_method + resolved.error.has_value() != 1)
+    __builtin_trap();
+  (void)resolved.query.boolean("all");
+  (void)resolved.query.integer("limit", 0);
+  (void)berth::api::query_filters(resolved.query);
   return 0;
 }

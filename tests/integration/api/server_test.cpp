@@ -144,7 +144,7 @@ TEST_F(ApiServerTest, EventsStreamLiveEventsInDockersShape) {
   EXPECT_EQ(ev["Actor"].at("Attributes").at("name"), "web");
   ASSERT_TRUE(reader.get());
   // The subscription ends with the client.
-  for (int i = 0; i < 200 && events_.subscriber_count() > 0; ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 1000 && events_.subscriber_count() > 0; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_EQ(events_.subscriber_count(), 0u);
 }
 
