@@ -1,0 +1,105 @@
+#include "daemon.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <functional>
+#include <set>
+
+#include "api/docker_api.hpp"
+#include "api/server.hpp"
+#include "base/file.hpp"
+#include "base/log.hpp"
+#include "base/strings.hpp"
+#include "engine/system_service.hpp"
+#include "pidfile.hpp"
+
+namespace berth::berthd {
+namespace {
+
+std::string home_dir() {
+  const char* home = std::getenv("HOME");
+  return home ? home : "";
+}
+
+Result<> configure_logging(const engine::DaemonConfig& config) {
+  auto level = config.debug ? log::Level::Debug : TRY(log::parse_level(config.log_level));
+  auto format = TRY(log::parse_format(config.log_format));
+  log::configure(level, format);
+  return ok();
+}
+
+// SIGHUP: re-read the config files, apply what can change at run time (the
+// log level), and tell `docker events` watchers, as dockerd does.
+void reload(const CommandLine& cl, engine::EventBus& events, const std::string& daemon_id) {
+  auto config = engine::load_daemon_config(cl.flags, cl.config_file, home_dir(), engine::process_env());
+  if (!config) {
+    log::error("reload failed; keeping the running configuration", {{"error", config.error()}});
+    return;
+  }
+  if (auto r = configure_logging(*config); !r) log::error("reload: logging", {{"error", r.error()}});
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  events.publish({"daemon", "reload", daemon_id,
+                  {{"name", host},
+                   {"debug", config->debug ? "true" : "false"},
+                   {"log-level", config->log_level},
+                   {"labels", "[" + join(config->labels, ",") + "]"},
+                   {"registry-mirrors", "[" + join(config->registry_mirrors, ",") + "]"},
+                   {"insecure-registries", "[" + join(config->insecure_registries, ",") + "]"}},
+                  "local", 0});
+  log::info("configuration reloaded");
+}
+
+api::ServerOptions server_options(const engine::DaemonConfig& config) {
+  api::ServerOptions options;
+  options.threads = static_cast<size_t>(config.api_threads);
+  options.socket_group = config.group;
+  options.shutdown_grace = std::chrono::seconds(config.shutdown_timeout);
+  return options;
+}
+
+}  // namespace
+
+Result<> run_daemon(const engine::DaemonConfig& config, const CommandLine& cl) {
+  TRY(configure_logging(config));
+  log::info("berthd starting", {{"version", BERTH_VERSION},
+                                {"config", config.sources.empty() ? "defaults" : join(config.sources, ",")},
+                                {"data-root", config.data_root}});
+  std::signal(SIGPIPE, SIG_IGN);
+  TRY(make_dirs(config.data_root, 0711));
+  TRY(make_dirs(config.exec_root, 0700));
+  auto pidfile = TRY(PidFile::create(config.pidfile));
+
+  engine::EventBus events;
+  auto system = TRY(engine::HostSystemService::create(config, events));
+  api::Services services{system.get(), &events};
+  api::Server server(TRY(api::docker_router(services)), server_options(config));
+  std::set<std::string> listening;
+  for (const auto& host : config.hosts)
+    if (listening.insert(host).second) TRY(server.listen(host));
+
+  boost::asio::signal_set signals(server.context(), SIGTERM, SIGINT, SIGHUP);
+  std::function<void()> arm = [&] {
+    signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+      if (ec) return;
+      if (signo == SIGHUP) {
+        reload(cl, events, system->id());
+        arm();
+        return;
+      }
+      log::info("berthd: shutting down", {{"signal", signo}});
+      server.shutdown();
+    });
+  };
+  arm();
+  server.start();
+  log::info("berthd ready", {{"pid", static_cast<int64_t>(::getpid())}});
+  server.wait();
+  log::info("berthd stopped");
+  return ok();
+}
+
+}  // namespace berth::berthd

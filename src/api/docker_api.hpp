@@ -1,0 +1,32 @@
+// The Docker Engine API: binds routes to the engine's service interfaces.
+// Each group of endpoints registers itself only when its service is
+// present, so containers, images, networks and volumes join by adding a
+// pointer here and an add_*_routes() beside add_system_routes().
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "api/router.hpp"
+#include "engine/events.hpp"
+#include "engine/services.hpp"
+
+namespace berth::api {
+
+struct Services {
+  engine::SystemService* system = nullptr;
+  engine::EventBus* events = nullptr;
+};
+
+// /_ping, /version, /info, /system/df.
+Result<> add_system_routes(Router& router, const Services& services);
+// /events.
+Result<> add_event_routes(Router& router, const Services& services);
+
+Result<Router> docker_router(const Services& services);
+
+// dockerd's timestamps in `since`/`until`: "<seconds>[.<nanoseconds>]",
+// returned as Unix nanoseconds.
+Result<int64_t> parse_timestamp(std::string_view value);
+
+}  // namespace berth::api
