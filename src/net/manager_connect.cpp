@@ -49,13 +49,14 @@ Result<Endpoint> ManagerImpl::do_connect(const Network& net, const AttachRequest
   auto start = Clock::now();
   auto ns = TRY(open_netns(req.netns_path));
   auto inside = TRY(nl::Socket::open_in(ns.get()));
-  auto links = TRY(nl::list_links(inside));
-  std::string ifname = free_ifname(links);
+  auto existing = TRY(endpoints_of(req.container_id));
+  bool first = existing.empty();
+  // A container's first network is eth0; only later ones need a look at
+  // what the namespace already has.
+  std::string ifname = first ? "eth0" : free_ifname(TRY(nl::list_links(inside)));
   t.netns_us = micros_since(start);
 
   auto step = Clock::now();
-  auto existing = TRY(endpoints_of(req.container_id));
-  bool first = existing.empty();
   EndpointRequest er;
   er.endpoint.id = random_id();
   er.endpoint.container_id = req.container_id;
@@ -86,22 +87,22 @@ Result<Endpoint> ManagerImpl::do_connect(const Network& net, const AttachRequest
   veth.peer.mtu = mtu_;
   veth.peer.mac = ep.mac;
   veth.peer.netns_fd = ns.get();
-  TRY(nl::create_veth(*nl_, veth));
+  auto host_end = TRY(nl::create_veth_echo(*nl_, veth));
   auto undo_veth = ScopeGuard([&] { (void)nl::delete_link(*nl_, ep.host_veth); });
-  auto host_end = TRY(nl::get_link(*nl_, ep.host_veth));
   // Hairpin lets a frame leave by the port it came in on, which a
   // container reaching itself through a published port needs.
   TRY(nl::set_hairpin(*nl_, host_end.index, true));
   t.veth_us = micros_since(step);
 
   step = Clock::now();
-  auto eth = TRY(nl::get_link(inside, ifname));
+  // The echo names the peer's index; older kernels make us look it up.
+  int eth = host_end.link ? host_end.link : TRY(nl::get_link(inside, ifname)).index;
   if (first) TRY(nl::set_up(inside, 1, true));
-  TRY(nl::add_address(inside, eth.index, ep.ip, net.subnet.prefix));
-  TRY(nl::set_up(inside, eth.index, true));
+  TRY(nl::add_address(inside, eth, ep.ip, net.subnet.prefix));
+  TRY(nl::set_up(inside, eth, true));
   // The first network a container joins carries its default route;
   // internal networks never do (they must not reach out).
-  if (first && !net.internal) TRY(nl::add_default_route(inside, eth.index, net.gateway));
+  if (first && !net.internal) TRY(nl::add_default_route(inside, eth, net.gateway));
   t.inside_us = micros_since(step);
 
   step = Clock::now();
