@@ -87,6 +87,7 @@ struct Endpoint {
   std::string host_veth;  // host end of the pair
   std::string ifname;     // inside the container: eth0, eth1, ...
   std::vector<PortBinding> ports;
+  std::vector<std::string> dns_servers;  // --dns: upstreams of the embedded DNS for it
 };
 
 // How a container is networked (HostConfig.NetworkMode).

@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS net_endpoints(
   network_id TEXT NOT NULL REFERENCES net_networks(id),
   container_id TEXT NOT NULL, name TEXT NOT NULL, aliases TEXT NOT NULL,
   ip INTEGER NOT NULL, mac TEXT NOT NULL, host_veth TEXT NOT NULL, ifname TEXT NOT NULL,
+  dns TEXT NOT NULL DEFAULT '[]',
   UNIQUE(network_id, container_id), UNIQUE(network_id, ip));
 CREATE TABLE IF NOT EXISTS net_ports(
   endpoint_id TEXT NOT NULL REFERENCES net_endpoints(id) ON DELETE CASCADE,
@@ -171,7 +172,7 @@ class SqliteNetStore final : public NetStore {
 
   Result<std::vector<Endpoint>> endpoints() override {
     auto s = TRY(db_.prepare(
-        "SELECT id,network_id,container_id,name,aliases,ip,mac,host_veth,ifname "
+        "SELECT id,network_id,container_id,name,aliases,ip,mac,host_veth,ifname,dns "
         "FROM net_endpoints ORDER BY rowid"));
     std::vector<Endpoint> out;
     while (TRY(s.step())) {
@@ -185,6 +186,7 @@ class SqliteNetStore final : public NetStore {
       e.mac = TRY(Mac::parse(s.text(6)));
       e.host_veth = s.text(7);
       e.ifname = s.text(8);
+      e.dns_servers = json_to_list(s.text(9));
       out.push_back(std::move(e));
     }
     auto p = TRY(db_.prepare(
@@ -224,10 +226,10 @@ class SqliteNetStore final : public NetStore {
   Result<> insert_endpoint(const Endpoint& e) {
     auto s = TRY(db_.prepare(
         "INSERT INTO net_endpoints(id,network_id,container_id,name,aliases,ip,mac,host_veth,"
-        "ifname) VALUES(?,?,?,?,?,?,?,?,?)"));
+        "ifname,dns) VALUES(?,?,?,?,?,?,?,?,?,?)"));
     s.bind(1, e.id).bind(2, e.network_id).bind(3, e.container_id).bind(4, e.name);
     s.bind(5, list_to_json(e.aliases)).bind(6, int64_t{e.ip.value}).bind(7, e.mac.str());
-    s.bind(8, e.host_veth).bind(9, e.ifname);
+    s.bind(8, e.host_veth).bind(9, e.ifname).bind(10, list_to_json(e.dns_servers));
     auto r = s.run();
     if (!r && r.error().is(ErrorCategory::Conflict))
       return make_error(ErrorCategory::Conflict,

@@ -32,6 +32,8 @@ std::string link_kind(const nlattr* linkinfo) {
   return info.at[IFLA_INFO_KIND] ? mnl_attr_get_str(info.at[IFLA_INFO_KIND]) : "";
 }
 
+}  // namespace
+
 LinkInfo parse_link(const nlmsghdr* nlh) {
   const auto* ifi = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(nlh));
   AttrTable t;
@@ -42,6 +44,7 @@ LinkInfo parse_link(const nlmsghdr* nlh) {
   if (t.at[IFLA_IFNAME]) link.name = mnl_attr_get_str(t.at[IFLA_IFNAME]);
   if (t.at[IFLA_MTU]) link.mtu = mnl_attr_get_u32(t.at[IFLA_MTU]);
   if (t.at[IFLA_MASTER]) link.master = static_cast<int>(mnl_attr_get_u32(t.at[IFLA_MASTER]));
+  if (t.at[IFLA_LINK]) link.link = static_cast<int>(mnl_attr_get_u32(t.at[IFLA_LINK]));
   if (t.at[IFLA_ADDRESS] && mnl_attr_get_payload_len(t.at[IFLA_ADDRESS]) == 6) {
     Mac mac;
     std::memcpy(mac.bytes.data(), mnl_attr_get_payload(t.at[IFLA_ADDRESS]), 6);
@@ -50,6 +53,8 @@ LinkInfo parse_link(const nlmsghdr* nlh) {
   link.kind = link_kind(t.at[IFLA_LINKINFO]);
   return link;
 }
+
+namespace {
 
 Ipv4 attr_ipv4(const nlattr* a) {
   uint32_t be = 0;

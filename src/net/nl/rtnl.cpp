@@ -181,6 +181,20 @@ Result<> create_veth(Socket& s, const VethSpec& spec) {
   return s.request(m, fmt::format("create veth {} (peer {})", spec.host.name, spec.peer.name));
 }
 
+Result<LinkInfo> create_veth_echo(Socket& s, const VethSpec& spec) {
+  auto m = build_create_veth(spec);
+  m.header()->nlmsg_flags |= NLM_F_ECHO;
+  std::optional<LinkInfo> echoed;
+  TRY(s.request(m, fmt::format("create veth {} (peer {})", spec.host.name, spec.peer.name),
+                [&](const nlmsghdr* nlh) {
+                  if (nlh->nlmsg_type != RTM_NEWLINK) return;
+                  auto l = parse_link(nlh);
+                  if (l.name == spec.host.name) echoed = l;
+                }));
+  if (echoed) return *echoed;
+  return get_link(s, spec.host.name);
+}
+
 Result<> delete_link(Socket& s, const std::string& name) {
   auto m = build_delete_link(name);
   return s.request(m, "delete link " + name);

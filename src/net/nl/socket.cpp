@@ -77,6 +77,11 @@ Result<> Socket::send(Message& msg) {
 }
 
 Result<> Socket::request(Message& msg, std::string_view what) {
+  return request(msg, what, {});
+}
+
+Result<> Socket::request(Message& msg, std::string_view what,
+                         const std::function<void(const nlmsghdr*)>& on_reply) {
   TRY_CTX(send(msg), std::string(what));
   uint32_t seq = msg.header()->nlmsg_seq;
   std::vector<uint8_t> buf(MNL_SOCKET_BUFFER_SIZE);
@@ -89,7 +94,11 @@ Result<> Socket::request(Message& msg, std::string_view what) {
     int len = static_cast<int>(n);
     for (auto* nlh = reinterpret_cast<nlmsghdr*>(buf.data()); mnl_nlmsg_ok(nlh, len);
          nlh = mnl_nlmsg_next(nlh, &len)) {
-      if (nlh->nlmsg_seq != seq || nlh->nlmsg_type != NLMSG_ERROR) continue;
+      if (nlh->nlmsg_seq != seq) continue;
+      if (nlh->nlmsg_type != NLMSG_ERROR) {
+        if (on_reply) on_reply(nlh);
+        continue;
+      }
       const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
       if (err->error == 0) return ok();
       auto reason = ext_ack_text(nlh);

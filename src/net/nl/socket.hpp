@@ -29,6 +29,10 @@ class Socket {
 
   // Sends `msg` and waits for the ack. `what` names the operation in errors.
   Result<> request(Message& msg, std::string_view what);
+  // As request, and every reply message before the ack (NLM_F_ECHO
+  // answers) goes to `on_reply`.
+  Result<> request(Message& msg, std::string_view what,
+                   const std::function<void(const nlmsghdr*)>& on_reply);
   // Sends a dump request and calls `on_msg` for every reply message.
   Result<> dump(Message& msg, const std::function<void(const nlmsghdr*)>& on_msg);
 

@@ -78,3 +78,33 @@ TEST(NetworkModeParse, AllModes) {
 
 }  // namespace
 }  // namespace berth::net
+
+#include "net/mode.hpp"
+
+namespace berth::net {
+namespace {
+
+TEST(PlanNetns, EachModeSaysWhatTheEngineMustDo) {
+  auto lookup = [](const std::string& c) -> Result<std::string> {
+    if (c == "web") return std::string("/proc/42/ns/net");
+    return make_error(ErrorCategory::NotFound, "no such container: " + c);
+  };
+  auto p = plan_netns(NetworkMode::parse("bridge").value(), lookup).value();
+  EXPECT_EQ(p.kind, NetnsPlan::Kind::New);
+  EXPECT_EQ(p.network, "bridge");
+  p = plan_netns(NetworkMode::parse("app").value(), lookup).value();
+  EXPECT_EQ(p.network, "app");
+  p = plan_netns(NetworkMode::parse("none").value(), lookup).value();
+  EXPECT_EQ(p.kind, NetnsPlan::Kind::New);
+  EXPECT_FALSE(p.network);
+  EXPECT_EQ(plan_netns(NetworkMode::parse("host").value(), lookup)->kind, NetnsPlan::Kind::Host);
+  p = plan_netns(NetworkMode::parse("container:web").value(), lookup).value();
+  EXPECT_EQ(p.kind, NetnsPlan::Kind::Join);
+  EXPECT_EQ(p.join_path, "/proc/42/ns/net");
+  auto missing = plan_netns(NetworkMode::parse("container:db").value(), lookup);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().category(), ErrorCategory::NotFound);
+}
+
+}  // namespace
+}  // namespace berth::net
