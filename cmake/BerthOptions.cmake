@@ -37,5 +37,7 @@ endif()
 # The commit goes into one generated source (base/version.hpp), not a
 # compile definition: a definition that changes with every commit would
 # rebuild the whole tree at every configure.
+# /version's BuildTime; string(TIMESTAMP) honours SOURCE_DATE_EPOCH.
+string(TIMESTAMP BERTH_BUILD_TIME "%Y-%m-%dT%H:%M:%S.000000000+00:00" UTC)
 configure_file(${CMAKE_SOURCE_DIR}/src/base/version_commit.cpp.in
   ${CMAKE_BINARY_DIR}/generated/version_commit.cpp @ONLY)

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "base/log.hpp"
+#include "base/version.hpp"
 #include "daemon.hpp"
 #include "flags.hpp"
 
@@ -12,7 +13,7 @@ int main(int argc, char** argv) {
   auto cl = berthd::parse_command_line(argc, argv, exit_code);
   if (!cl) return exit_code;
   if (cl->show_version) {
-    std::printf("berthd version %s, build %s\n", BERTH_VERSION, BERTH_GIT_COMMIT);
+    std::printf("berthd version %s, build %s\n", BERTH_VERSION, berth::git_commit());
     return 0;
   }
   const char* home = std::getenv("HOME");

@@ -8,5 +8,7 @@ namespace berth {
 inline constexpr const char* kVersion = BERTH_VERSION;
 // Short git commit of the source tree at configure time, or "unknown".
 const char* git_commit();
+// When the build was configured (RFC 3339), or SOURCE_DATE_EPOCH.
+const char* build_time();
 
 }  // namespace berth

@@ -10,10 +10,7 @@
 
 #include "base/file.hpp"
 #include "base/strings.hpp"
-
-#ifndef BERTH_BUILD_TIME
-#define BERTH_BUILD_TIME ""
-#endif
+#include "base/version.hpp"
 
 namespace berth::engine {
 namespace {
@@ -112,10 +109,10 @@ VersionInfo HostSystemService::version() const {
   v.version = BERTH_VERSION;
   v.api_version = kApiVersion;
   v.min_api_version = kMinApiVersion;
-  v.git_commit = BERTH_GIT_COMMIT;
+  v.git_commit = git_commit();
   v.compiler = compiler();
   v.os = "linux";
-  v.build_time = BERTH_BUILD_TIME;
+  v.build_time = build_time();
   if (auto host = probe_host(paths_)) {
     v.arch = go_arch(host->architecture);
     v.kernel_version = host->kernel_version;
