@@ -3,6 +3,12 @@ add_library(berth_options INTERFACE)
 # TRY() uses GNU statement expressions (as SerenityOS does); both g++ and
 # clang support them, so -Wpedantic is not used.
 target_compile_options(berth_options INTERFACE -Wall -Wextra)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  # g++ 12 at -O2/-O3 reports -Wrestrict inside libstdc++'s own string
+  # concatenation (GCC bug 105651); the warning is wrong there, and with
+  # -Werror it breaks release builds of correct code.
+  target_compile_options(berth_options INTERFACE -Wno-restrict)
+endif()
 if(BERTH_WERROR)
   target_compile_options(berth_options INTERFACE -Werror)
 endif()
@@ -28,4 +34,8 @@ execute_process(COMMAND git rev-parse --short=12 HEAD
 if(NOT BERTH_GIT_COMMIT)
   set(BERTH_GIT_COMMIT "unknown")
 endif()
-target_compile_definitions(berth_options INTERFACE BERTH_GIT_COMMIT="${BERTH_GIT_COMMIT}")
+# The commit goes into one generated source (base/version.hpp), not a
+# compile definition: a definition that changes with every commit would
+# rebuild the whole tree at every configure.
+configure_file(${CMAKE_SOURCE_DIR}/src/base/version_commit.cpp.in
+  ${CMAKE_BINARY_DIR}/generated/version_commit.cpp @ONLY)
