@@ -75,6 +75,8 @@ json::value info_json(const engine::SystemInfo& i) {
                                {"Authorization", nullptr},
                                {"Log", json::array{"json-file"}}}},
       {"MemoryLimit", i.memory_limit}, {"SwapLimit", i.swap_limit},
+      // Kernel memory limits are gone (cgroup v2, and no-ops since Linux 5.16).
+      {"KernelMemory", false}, {"KernelMemoryTCP", i.kernel_memory_tcp},
       {"CpuCfsPeriod", i.cpu_cfs_period}, {"CpuCfsQuota", i.cpu_cfs_quota},
       {"CPUShares", i.cpu_shares}, {"CPUSet", i.cpuset}, {"PidsLimit", i.pids_limit},
       {"IPv4Forwarding", i.ipv4_forwarding}, {"BridgeNfIptables", i.bridge_nf_iptables},
@@ -122,7 +124,7 @@ json::value disk_usage_json(const engine::DiskUsage& du) {
                                    {"Labels", json::object()}, {"Options", json::object()},
                                    {"UsageData", json::object{{"Size", v.size},
                                                               {"RefCount", v.ref_count}}}});
-  return json::object{{"LayersSize", du.layers_size}, {"Images", std::move(images)},
+  return json::object{{"LayersSize", du.layers_size}, {"BuilderSize", 0}, {"Images", std::move(images)},
                       {"Containers", std::move(containers)}, {"Volumes", std::move(volumes)},
                       {"BuildCache", json::array()}};
 }

@@ -1,5 +1,6 @@
 #include "engine/config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <toml++/toml.h>
 
@@ -194,6 +195,11 @@ Result<DaemonConfig> resolve_config(const std::vector<ConfigLayer>& layers, cons
     }
   }
   TRY_CTX(validate(config), "config");
+  // As in dockerd, registries on loopback never need TLS, whatever the
+  // configured list says (local test registries rely on it).
+  auto& insecure = config.insecure_registries;
+  if (std::find(insecure.begin(), insecure.end(), "127.0.0.0/8") == insecure.end())
+    insecure.insert(insecure.begin(), "127.0.0.0/8");
   return config;
 }
 

@@ -34,7 +34,7 @@ struct DaemonConfig {
   std::string bridge;  // default network bridge; "none" disables it
   std::string bip;     // the bridge's address, CIDR
   std::vector<std::string> registry_mirrors;
-  std::vector<std::string> insecure_registries;
+  std::vector<std::string> insecure_registries;  // 127.0.0.0/8 is always added
   std::string storage_driver = "overlayfs";
   std::string cgroup_driver = "cgroupfs";
   std::string default_runtime = "berth";

@@ -57,6 +57,7 @@ CgroupFacts probe_v1(const std::string& root) {
   f.memory = exists(root + "/memory");
   f.swap = exists(root + "/memory/memory.memsw.limit_in_bytes");
   f.oom_kill_disable = exists(root + "/memory/memory.oom_control");
+  f.kernel_memory_tcp = exists(root + "/memory/memory.kmem.tcp.limit_in_bytes");
   f.cpu_cfs = exists(root + "/cpu/cpu.cfs_period_us");
   f.cpu_shares = exists(root + "/cpu/cpu.shares");
   f.cpuset = exists(root + "/cpuset/cpuset.cpus");

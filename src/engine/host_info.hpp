@@ -21,7 +21,7 @@ struct HostPaths {
 struct CgroupFacts {
   std::string version;  // "1" or "2"
   bool memory = false, swap = false, cpu_cfs = false, cpu_shares = false, cpuset = false,
-       pids = false, oom_kill_disable = false;
+       pids = false, oom_kill_disable = false, kernel_memory_tcp = false;
 };
 
 struct HostFacts {

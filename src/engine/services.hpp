@@ -46,7 +46,8 @@ struct SystemInfo {
   int64_t ncpu = 0, mem_total = 0;
   std::string cgroup_driver, cgroup_version;
   bool memory_limit = false, swap_limit = false, cpu_cfs_period = false, cpu_cfs_quota = false,
-       cpu_shares = false, cpuset = false, pids_limit = false, oom_kill_disable = false;
+       cpu_shares = false, cpuset = false, pids_limit = false, oom_kill_disable = false,
+       kernel_memory_tcp = false;
   bool ipv4_forwarding = false, bridge_nf_iptables = false, bridge_nf_ip6tables = false;
   bool debug = false, live_restore = true;
   int64_t fds = 0, threads = 0, event_listeners = 0;

@@ -147,6 +147,7 @@ void HostSystemService::fill_host(SystemInfo& i, const HostFacts& h) const {
   i.cpuset = h.cgroup.cpuset;
   i.pids_limit = h.cgroup.pids;
   i.oom_kill_disable = h.cgroup.oom_kill_disable;
+  i.kernel_memory_tcp = h.cgroup.kernel_memory_tcp;
   i.ipv4_forwarding = h.ipv4_forwarding;
   i.bridge_nf_iptables = h.bridge_nf_iptables;
   i.bridge_nf_ip6tables = h.bridge_nf_ip6tables;

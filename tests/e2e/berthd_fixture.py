@@ -84,8 +84,8 @@ class Berthd:
         with open(os.path.join(self.dir, "berthd.log")) as f:
             return f.read()[-6000:]
 
-    def docker(self, *args, check=True, **kw):
-        env = dict(os.environ, DOCKER_HOST=self.host)
+    def docker(self, *args, check=True, env=None, **kw):
+        env = dict(env or os.environ, DOCKER_HOST=self.host)
         env.pop("DOCKER_CONTEXT", None)
         proc = run(["docker", *args], env=env, **kw)
         if check and proc.returncode != 0:

@@ -226,3 +226,36 @@ def test_bad_config_is_reported():
         assert 'unknown key "data_root"' in proc.stderr
     finally:
         daemon.cleanup()
+
+
+def test_info_version_df_have_every_field_dockerd_has(berthd, dockerd):
+    """Field-for-field against the incumbent: whatever a client can read from
+    Debian's dockerd it can read from berthd."""
+    def get(daemon_socket, path):
+        import http.client
+        import socket as pysocket
+
+        class Conn(http.client.HTTPConnection):
+            def connect(self):
+                self.sock = pysocket.socket(pysocket.AF_UNIX, pysocket.SOCK_STREAM)
+                self.sock.connect(daemon_socket)
+
+        c = Conn("localhost")
+        c.request("GET", path)
+        return json.loads(c.getresponse().read())
+
+    for path in ("/v1.41/info", "/v1.41/version", "/v1.41/system/df"):
+        theirs = get(dockerd.socket, path)
+        ours = get(berthd.socket, path)
+        assert sorted(set(theirs) - set(ours)) == [], path
+        for key in ("Swarm", "RegistryConfig", "Plugins"):
+            if key in theirs:
+                assert sorted(set(theirs[key]) - set(ours[key])) == [], key
+
+
+def test_oldest_and_newest_api_versions(berthd):
+    need_tool("docker")
+    for version in ("1.24", "1.41", "1.44"):
+        out = berthd.docker("info", "--format", "{{.NCPU}}",
+                            env=dict(os.environ, DOCKER_API_VERSION=version)).stdout
+        assert out.strip() == str(len(os.sched_getaffinity(0)))

@@ -27,6 +27,7 @@ TEST(Config, DefaultsAreBerthsLayout) {
   EXPECT_EQ(c.exec_root, "/run/berth");
   EXPECT_EQ(c.hosts, (std::vector<std::string>{"unix:///run/berth/berth.sock"}));
   EXPECT_EQ(c.group, "berth");
+  EXPECT_EQ(c.insecure_registries, (std::vector<std::string>{"127.0.0.0/8"}));
   EXPECT_TRUE(c.sources.empty());
 }
 
@@ -57,7 +58,7 @@ api-threads = 3
   auto c = *resolve_config({*l}, fake_env({{"HOME", "/home/u"}}));
   EXPECT_EQ(c.data_root, "/home/u/berth");
   EXPECT_EQ(c.hosts.size(), 2u);
-  EXPECT_EQ(c.insecure_registries, (std::vector<std::string>{"127.0.0.1:5000"}));
+  EXPECT_EQ(c.insecure_registries, (std::vector<std::string>{"127.0.0.0/8", "127.0.0.1:5000"}));
   EXPECT_TRUE(c.debug);
   EXPECT_EQ(c.api_threads, 3);
 }
