@@ -63,6 +63,10 @@ struct SetupTimings {
 struct ReconcileReport {
   std::vector<std::string> removed_endpoints;  // "network/container"
   std::vector<std::string> removed_links;      // stale veths and bridges
+  // Live containers whose recorded host veth is gone (their namespace was
+  // replaced, or the veth was deleted by hand): the engine should
+  // disconnect and connect them again.
+  std::vector<std::string> broken_endpoints;  // "network/container"
   bool ruleset_rewritten = false;
 };
 

@@ -12,8 +12,14 @@ Result<ReconcileReport> ManagerImpl::do_reconcile(const std::set<std::string>& l
   auto nets = TRY(store_->networks());
   // 1. Endpoints of containers that are gone: release lease and ports,
   //    delete the host veth if the kernel has not already.
+  std::set<std::string> present;
+  for (const auto& link : TRY(nl::list_links(*nl_))) present.insert(link.name);
   for (const auto& ep : TRY(store_->endpoints())) {
-    if (live.contains(ep.container_id)) continue;
+    if (live.contains(ep.container_id)) {
+      if (!present.contains(ep.host_veth))
+        report.broken_endpoints.push_back(ep.network_id.substr(0, 12) + "/" + ep.container_id);
+      continue;
+    }
     auto del = nl::delete_link(*nl_, ep.host_veth);
     if (!del && del.error().sys_errno() != ENODEV) return tl::unexpected(del.error());
     TRY(store_->remove_endpoint(ep.network_id, ep.container_id));

@@ -220,6 +220,7 @@ TEST(Manager, CrashThenReconcileRemovesExactlyTheDead) {
   ASSERT_TRUE(report) << report.error().to_string();
   EXPECT_EQ(report->removed_endpoints.size(), 1u);
   EXPECT_EQ(report->removed_links, std::vector<std::string>{"vbdeadbeef"});
+  EXPECT_TRUE(report->broken_endpoints.empty());
   auto listing = sh_in(w.host, "nft list map ip berth-nat ports_tcp");
   EXPECT_NE(listing.find("8080"), std::string::npos) << listing;
   EXPECT_EQ(listing.find("9090"), std::string::npos) << listing;
@@ -232,6 +233,11 @@ TEST(Manager, CrashThenReconcileRemovesExactlyTheDead) {
   ASSERT_TRUE(fe);
   EXPECT_NE(fe->ip, alive_ep.ip);
   ASSERT_TRUE((*m)->release_container("freshfreshfresh0"));
+  // A live container that lost its veth is reported, not silently kept.
+  sh_in(w.host, "ip link del " + alive_ep.host_veth);
+  auto again = (*m)->reconcile({"alivealiveali000"});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->broken_endpoints.size(), 1u);
   ASSERT_TRUE((*m)->release_container("alivealiveali000"));
 }
 
