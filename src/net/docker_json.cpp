@@ -20,12 +20,12 @@ boost::json::object network_json(const Network& net, const std::vector<Endpoint>
   boost::json::object containers;
   for (const auto& ep : endpoints) {
     if (ep.network_id != net.id) continue;
-    containers[ep.container_id] = boost::json::object{
-        {"Name", ep.name},
-        {"EndpointID", ep.id},
-        {"MacAddress", ep.mac.str()},
-        {"IPv4Address", ep.ip.str() + "/" + std::to_string(net.subnet.prefix)},
-        {"IPv6Address", ""}};
+    containers[ep.container_id] =
+        boost::json::object{{"Name", ep.name},
+                            {"EndpointID", ep.id},
+                            {"MacAddress", ep.mac.str()},
+                            {"IPv4Address", ep.ip.str() + "/" + std::to_string(net.subnet.prefix)},
+                            {"IPv6Address", ""}};
   }
   auto options = string_map(net.options);
   // dockerd shows the device name for its default network only.
@@ -61,18 +61,12 @@ boost::json::object endpoint_settings_json(const Network& net, const Endpoint& e
     for (const auto& alias : ep.aliases) a.emplace_back(alias);
     aliases = std::move(a);
   }
-  return boost::json::object{{"IPAMConfig", ipam},
-                             {"Links", nullptr},
-                             {"Aliases", aliases},
-                             {"NetworkID", net.id},
-                             {"EndpointID", ep.id},
-                             {"Gateway", net.gateway.str()},
-                             {"IPAddress", ep.ip.str()},
-                             {"IPPrefixLen", net.subnet.prefix},
-                             {"IPv6Gateway", ""},
-                             {"GlobalIPv6Address", ""},
-                             {"GlobalIPv6PrefixLen", 0},
-                             {"MacAddress", ep.mac.str()},
+  return boost::json::object{{"IPAMConfig", ipam},       {"Links", nullptr},
+                             {"Aliases", aliases},       {"NetworkID", net.id},
+                             {"EndpointID", ep.id},      {"Gateway", net.gateway.str()},
+                             {"IPAddress", ep.ip.str()}, {"IPPrefixLen", net.subnet.prefix},
+                             {"IPv6Gateway", ""},        {"GlobalIPv6Address", ""},
+                             {"GlobalIPv6PrefixLen", 0}, {"MacAddress", ep.mac.str()},
                              {"DriverOpts", nullptr}};
 }
 

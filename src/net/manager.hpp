@@ -24,8 +24,8 @@
 namespace berth::net {
 
 struct ManagerOptions {
-  std::string db_path;             // SQLite file (created)
-  std::string host_netns_path;     // empty: the caller's namespace
+  std::string db_path;          // SQLite file (created)
+  std::string host_netns_path;  // empty: the caller's namespace
   std::string default_bridge = kDefaultBridgeName;
   std::optional<Subnet> default_subnet;  // --bip; else chosen from the pools
   std::vector<ipam::Pool> pools = ipam::default_pools();
@@ -103,9 +103,8 @@ class Manager {
 
   // The three files for a container after its endpoints are connected.
   // `host_mode`: the host's resolv.conf as is, no own address line.
-  virtual Result<ContainerFiles> container_files(const std::string& container_id,
-                                                 HostsSpec hosts, const DnsSpec& dns,
-                                                 bool host_mode) = 0;
+  virtual Result<ContainerFiles> container_files(const std::string& container_id, HostsSpec hosts,
+                                                 const DnsSpec& dns, bool host_mode) = 0;
 
   // After a crash: endpoints of containers not in `live` are released,
   // berth veths and bridges the store does not know are deleted, and the

@@ -31,9 +31,9 @@ Result<ReconcileReport> ManagerImpl::do_reconcile(const std::set<std::string>& l
   for (const auto& n : nets) known.insert(n.bridge);
   for (const auto& ep : TRY(store_->endpoints())) known.insert(ep.host_veth);
   for (const auto& link : TRY(nl::list_links(*nl_))) {
-    bool ours = (link.kind == "veth" && link.name.starts_with(kVethPrefix) &&
-                 link.name.size() == 10) ||
-                (link.kind == "bridge" && link.name.starts_with(kUserBridgePrefix));
+    bool ours =
+        (link.kind == "veth" && link.name.starts_with(kVethPrefix) && link.name.size() == 10) ||
+        (link.kind == "bridge" && link.name.starts_with(kUserBridgePrefix));
     if (!ours || known.contains(link.name)) continue;
     auto del = nl::delete_link(*nl_, link.name);
     // ENODEV: it was the peer of a veth deleted just before.

@@ -17,8 +17,8 @@
 #include <variant>
 
 #include "base/log.hpp"
-#include "base/unique_fd.hpp"
 #include "base/strings.hpp"
+#include "base/unique_fd.hpp"
 #include "net/dns/message.hpp"
 
 namespace berth::net::dns {
@@ -274,8 +274,8 @@ class ServerImpl final : public Server {
     for (int i = 0; i < 64; ++i) {
       sockaddr_in client{};
       socklen_t len = sizeof client;
-      ssize_t got = ::recvfrom(n.udp.get(), buf, sizeof buf, 0,
-                               reinterpret_cast<sockaddr*>(&client), &len);
+      ssize_t got =
+          ::recvfrom(n.udp.get(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&client), &len);
       if (got <= 0) return;
       std::span<const uint8_t> msg(buf, static_cast<size_t>(got));
       auto d = decide(n, msg, Ipv4::from_be(client.sin_addr.s_addr), true);
@@ -328,7 +328,8 @@ class ServerImpl final : public Server {
       std::vector<uint8_t> msg(c.buf.begin() + 2, c.buf.begin() + 2 + static_cast<long>(mlen));
       c.buf.erase(c.buf.begin(), c.buf.begin() + 2 + static_cast<long>(mlen));
       auto d = decide(net->second, msg, Ipv4::from_be(peer.sin_addr.s_addr), false);
-      if (auto* r = std::get_if<Reply>(&d)) send_tcp(fd, r->bytes);
+      if (auto* r = std::get_if<Reply>(&d))
+        send_tcp(fd, r->bytes);
       else if (auto* f = std::get_if<Forward>(&d))
         start_forward(net->second, std::move(msg), std::move(*f), peer, fd);
     }

@@ -1,7 +1,5 @@
 // The embedded DNS server on loopback addresses (no root): local answers,
 // forwarding to an upstream, TCP, and refusing clients of other networks.
-#include "net/dns/server.hpp"
-
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -10,6 +8,7 @@
 
 #include "base/unique_fd.hpp"
 #include "net/dns/message.hpp"
+#include "net/dns/server.hpp"
 
 namespace berth::net::dns {
 namespace {
@@ -99,7 +98,8 @@ TEST(DnsServer, AnswersForwardsAndIsolates) {
   NetworkConfig up{"up", Ipv4::parse("127.0.0.2").value(), up_port,
                    Subnet::parse("127.0.0.0/8").value(), false};
   ASSERT_TRUE((*upstream)->add_network(up));
-  ASSERT_TRUE((*upstream)->set_entries("up", {{"", {"example.test"}, *Ipv4::parse("192.0.2.10"), {}}}));
+  ASSERT_TRUE(
+      (*upstream)->set_entries("up", {{"", {"example.test"}, *Ipv4::parse("192.0.2.10"), {}}}));
 
   auto server = Server::start({Upstream{Ipv4::parse("127.0.0.2").value(), up_port}});
   ASSERT_TRUE(server);
