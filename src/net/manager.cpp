@@ -131,7 +131,8 @@ Result<> ManagerImpl::apply_full_ruleset() {
 }
 
 Result<> ManagerImpl::serve_dns(const Network& net) {
-  dns::NetworkConfig c{net.id, net.gateway, options_.dns_port, net.subnet, net.internal};
+  int bridge = bridge_index_.contains(net.bridge) ? bridge_index_.at(net.bridge) : 0;
+  dns::NetworkConfig c{net.id, net.gateway, options_.dns_port, net.subnet, net.internal, bridge};
   TRY_CTX(dns_->add_network(c), "serve DNS for network " + net.name);
   return refresh_dns(net);
 }

@@ -168,3 +168,30 @@ TEST(DnsServer, InternalNetworksDoNotForwardAndDeadUpstreamsFail) {
 
 }  // namespace
 }  // namespace berth::net::dns
+
+namespace berth::net::dns {
+namespace {
+
+TEST(DnsServer, QueriesThroughAnotherInterfaceAreRefused) {
+  uint16_t port = free_port();
+  auto server = Server::start({});
+  ASSERT_TRUE(server);
+  // The "bridge" is an interface the query cannot come through (it
+  // arrives on lo): even from an address inside the subnet, it is refused.
+  NetworkConfig c{"app", Ipv4::parse("127.0.0.5").value(), port,
+                  Subnet::parse("127.0.0.0/8").value(), false, 999999};
+  ASSERT_TRUE((*server)->add_network(c));
+  ASSERT_TRUE((*server)->set_entries("app", {{"", {"db"}, *Ipv4::parse("172.18.0.2"), {}}}));
+  auto r = ask("127.0.0.9", "127.0.0.5", port, build_query(1, "db", kTypeA));
+  ASSERT_FALSE(r.empty());
+  EXPECT_EQ(parse_header(r)->rcode(), Rcode::Refused);
+  ASSERT_TRUE((*server)->remove_network("app"));
+  c.ifindex = 1;  // lo: accepted
+  ASSERT_TRUE((*server)->add_network(c));
+  ASSERT_TRUE((*server)->set_entries("app", {{"", {"db"}, *Ipv4::parse("172.18.0.2"), {}}}));
+  r = ask("127.0.0.9", "127.0.0.5", port, build_query(2, "db", kTypeA));
+  EXPECT_EQ(a_records(r), std::vector<std::string>{"172.18.0.2"});
+}
+
+}  // namespace
+}  // namespace berth::net::dns
