@@ -11,13 +11,13 @@
 //   berth-net-bench send IP PORT BYTES send BYTES, print seconds taken
 //   berth-net-bench connections IP PORT N   N short connections (1 KiB each)
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
-#include <fmt/format.h>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -67,7 +67,8 @@ int manager_loop(const std::string& host, const std::string& dir) {
       }
       SetupTimings t;
       auto ep = (*m)->connect("bridge", req, &t);
-      if (!ep) answer = tl::unexpected(ep.error());
+      if (!ep)
+        answer = tl::unexpected(ep.error());
       else
         answer = fmt::format("ok {} {:.0f} {:.0f} {:.0f} {:.0f} {:.0f} {:.0f} {:.0f}", ep->ip.str(),
                              t.total_us, t.netns_us, t.ipam_us, t.veth_us, t.inside_us, t.nft_us,
@@ -75,15 +76,19 @@ int manager_loop(const std::string& host, const std::string& dir) {
     } else if (cmd == "release") {
       auto r = (*m)->release_container(id);
       auto r2 = remove_netns_file(path);
-      if (!r) answer = tl::unexpected(r.error());
-      else if (!r2) answer = tl::unexpected(r2.error());
+      if (!r)
+        answer = tl::unexpected(r.error());
+      else if (!r2)
+        answer = tl::unexpected(r2.error());
     } else if (cmd == "quit") {
       break;
     } else {
       answer = make_error(ErrorCategory::InvalidArgument, "unknown command " + cmd);
     }
-    if (answer) fmt::print("{}\n", *answer);
-    else fmt::print("error {}\n", answer.error().to_string());
+    if (answer)
+      fmt::print("{}\n", *answer);
+    else
+      fmt::print("error {}\n", answer.error().to_string());
     std::fflush(stdout);
   }
   return 0;

@@ -1,7 +1,6 @@
 #include "net/ipv4.hpp"
 
 #include <arpa/inet.h>
-
 #include <fmt/format.h>
 
 #include "base/strings.hpp"
@@ -10,8 +9,7 @@ namespace berth::net {
 
 namespace {
 Unexpected bad(std::string_view what, std::string_view text) {
-  return make_error(ErrorCategory::InvalidArgument,
-                    fmt::format("invalid {} \"{}\"", what, text));
+  return make_error(ErrorCategory::InvalidArgument, fmt::format("invalid {} \"{}\"", what, text));
 }
 }  // namespace
 

@@ -1,9 +1,8 @@
 // Manager lifecycle and networks (create, remove, list, inspect, prune).
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-
-#include <fmt/format.h>
 
 #include "base/file.hpp"
 #include "base/log.hpp"
@@ -132,7 +131,8 @@ Result<> ManagerImpl::apply_full_ruleset() {
 }
 
 Result<> ManagerImpl::serve_dns(const Network& net) {
-  dns::NetworkConfig c{net.id, net.gateway, options_.dns_port, net.subnet, net.internal};
+  int bridge = bridge_index_.contains(net.bridge) ? bridge_index_.at(net.bridge) : 0;
+  dns::NetworkConfig c{net.id, net.gateway, options_.dns_port, net.subnet, net.internal, bridge};
   TRY_CTX(dns_->add_network(c), "serve DNS for network " + net.name);
   return refresh_dns(net);
 }
@@ -157,7 +157,8 @@ namespace {
 Result<> check_network_name(const std::string& name) {
   bool valid = !name.empty() && std::isalnum(static_cast<unsigned char>(name[0]));
   for (char c : name)
-    valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-');
+    valid =
+        valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-');
   if (!valid)
     return make_error(ErrorCategory::InvalidArgument,
                       fmt::format("invalid network name \"{}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] "
@@ -228,9 +229,9 @@ Result<Network> ManagerImpl::find_network(const std::string& key) {
   for (const auto& n : nets) {
     if (key.empty() || !n.id.starts_with(key)) continue;
     if (match)
-      return make_error(ErrorCategory::Conflict,
-                        fmt::format("network {} is ambiguous ({} matches found based on ID prefix)",
-                                    key, 2));
+      return make_error(
+          ErrorCategory::Conflict,
+          fmt::format("network {} is ambiguous ({} matches found based on ID prefix)", key, 2));
     match = n;
   }
   if (!match) return make_error(ErrorCategory::NotFound, fmt::format("network {} not found", key));

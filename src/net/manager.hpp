@@ -24,8 +24,8 @@
 namespace berth::net {
 
 struct ManagerOptions {
-  std::string db_path;             // SQLite file (created)
-  std::string host_netns_path;     // empty: the caller's namespace
+  std::string db_path;          // SQLite file (created)
+  std::string host_netns_path;  // empty: the caller's namespace
   std::string default_bridge = kDefaultBridgeName;
   std::optional<Subnet> default_subnet;  // --bip; else chosen from the pools
   std::vector<ipam::Pool> pools = ipam::default_pools();
@@ -63,6 +63,10 @@ struct SetupTimings {
 struct ReconcileReport {
   std::vector<std::string> removed_endpoints;  // "network/container"
   std::vector<std::string> removed_links;      // stale veths and bridges
+  // Live containers whose recorded host veth is gone (their namespace was
+  // replaced, or the veth was deleted by hand): the engine should
+  // disconnect and connect them again.
+  std::vector<std::string> broken_endpoints;  // "network/container"
   bool ruleset_rewritten = false;
 };
 
@@ -99,9 +103,8 @@ class Manager {
 
   // The three files for a container after its endpoints are connected.
   // `host_mode`: the host's resolv.conf as is, no own address line.
-  virtual Result<ContainerFiles> container_files(const std::string& container_id,
-                                                 HostsSpec hosts, const DnsSpec& dns,
-                                                 bool host_mode) = 0;
+  virtual Result<ContainerFiles> container_files(const std::string& container_id, HostsSpec hosts,
+                                                 const DnsSpec& dns, bool host_mode) = 0;
 
   // After a crash: endpoints of containers not in `live` are released,
   // berth veths and bridges the store does not know are deleted, and the

@@ -70,7 +70,9 @@ Result<Endpoint> ManagerImpl::do_connect(const Network& net, const AttachRequest
   if (!net.internal) er.ports = req.ports;
   er.ephemeral = ephemeral_;
   if (options_.probe_host_ports)
-    er.host_in_use = [this](Ipv4 ip, Proto p, uint16_t port) { return host_port_in_use(ip, p, port); };
+    er.host_in_use = [this](Ipv4 ip, Proto p, uint16_t port) {
+      return host_port_in_use(ip, p, port);
+    };
   auto ep = TRY_CTX(store_->add_endpoint(net, std::move(er)),
                     fmt::format("connect {} to network {}", req.container_id, net.name));
   auto undo_store = ScopeGuard([&] { (void)store_->remove_endpoint(net.id, req.container_id); });
@@ -116,8 +118,10 @@ Result<Endpoint> ManagerImpl::do_connect(const Network& net, const AttachRequest
   undo_veth.dismiss();
   undo_store.dismiss();
   t.total_us = micros_since(start);
-  log::debug("endpoint connected", {{"container", req.container_id}, {"network", net.name},
-                                    {"ip", ep.ip.str()}, {"us", static_cast<int>(t.total_us)}});
+  log::debug("endpoint connected", {{"container", req.container_id},
+                                    {"network", net.name},
+                                    {"ip", ep.ip.str()},
+                                    {"us", static_cast<int>(t.total_us)}});
   return ep;
 }
 
@@ -149,9 +153,9 @@ Result<> ManagerImpl::disconnect(const std::string& network, const std::string& 
     auto net = TRY(find_network(network));
     for (const auto& ep : TRY(endpoints_of(container_id)))
       if (ep.network_id == net.id) return do_disconnect(net, ep);
-    return make_error(ErrorCategory::NotFound,
-                      fmt::format("container {} is not connected to network {}", container_id,
-                                  net.name));
+    return make_error(
+        ErrorCategory::NotFound,
+        fmt::format("container {} is not connected to network {}", container_id, net.name));
   });
 }
 
@@ -191,7 +195,8 @@ Result<ContainerFiles> ManagerImpl::container_files(const std::string& container
       const auto& first = eps.front();
       hosts.ip = first.ip;
       if (!first.name.empty()) hosts.names.push_back(first.name);
-      for (const auto& e : eps) hosts.names.insert(hosts.names.end(), e.aliases.begin(), e.aliases.end());
+      for (const auto& e : eps)
+        hosts.names.insert(hosts.names.end(), e.aliases.begin(), e.aliases.end());
       auto net = TRY(find_network(first.network_id));
       if (net.has_dns()) embedded = net.gateway;
     }

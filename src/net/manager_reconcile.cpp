@@ -12,8 +12,14 @@ Result<ReconcileReport> ManagerImpl::do_reconcile(const std::set<std::string>& l
   auto nets = TRY(store_->networks());
   // 1. Endpoints of containers that are gone: release lease and ports,
   //    delete the host veth if the kernel has not already.
+  std::set<std::string> present;
+  for (const auto& link : TRY(nl::list_links(*nl_))) present.insert(link.name);
   for (const auto& ep : TRY(store_->endpoints())) {
-    if (live.contains(ep.container_id)) continue;
+    if (live.contains(ep.container_id)) {
+      if (!present.contains(ep.host_veth))
+        report.broken_endpoints.push_back(ep.network_id.substr(0, 12) + "/" + ep.container_id);
+      continue;
+    }
     auto del = nl::delete_link(*nl_, ep.host_veth);
     if (!del && del.error().sys_errno() != ENODEV) return tl::unexpected(del.error());
     TRY(store_->remove_endpoint(ep.network_id, ep.container_id));
@@ -25,9 +31,9 @@ Result<ReconcileReport> ManagerImpl::do_reconcile(const std::set<std::string>& l
   for (const auto& n : nets) known.insert(n.bridge);
   for (const auto& ep : TRY(store_->endpoints())) known.insert(ep.host_veth);
   for (const auto& link : TRY(nl::list_links(*nl_))) {
-    bool ours = (link.kind == "veth" && link.name.starts_with(kVethPrefix) &&
-                 link.name.size() == 10) ||
-                (link.kind == "bridge" && link.name.starts_with(kUserBridgePrefix));
+    bool ours =
+        (link.kind == "veth" && link.name.starts_with(kVethPrefix) && link.name.size() == 10) ||
+        (link.kind == "bridge" && link.name.starts_with(kUserBridgePrefix));
     if (!ours || known.contains(link.name)) continue;
     auto del = nl::delete_link(*nl_, link.name);
     // ENODEV: it was the peer of a veth deleted just before.

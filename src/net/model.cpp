@@ -1,9 +1,8 @@
 #include "net/model.hpp"
 
+#include <fmt/format.h>
 #include <sys/random.h>
 #include <time.h>
-
-#include <fmt/format.h>
 
 namespace berth::net {
 
@@ -24,7 +23,8 @@ Result<NetworkMode> NetworkMode::parse(std::string_view text) {
     m.kind = Kind::Container;
     m.target = std::string(text.substr(10));
     if (m.target.empty())
-      return make_error(ErrorCategory::InvalidArgument, "network mode container: needs a container");
+      return make_error(ErrorCategory::InvalidArgument,
+                        "network mode container: needs a container");
   } else {
     m.kind = Kind::Network;
     m.target = std::string(text);

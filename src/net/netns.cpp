@@ -1,10 +1,9 @@
 #include "net/netns.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/mount.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "base/file.hpp"
 #include "base/scope_guard.hpp"

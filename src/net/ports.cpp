@@ -35,8 +35,10 @@ Result<PortRequest> parse_publish(std::string_view spec) {
   auto slash = body.rfind('/');
   if (slash != std::string_view::npos) {
     auto proto = body.substr(slash + 1);
-    if (proto == "udp") r.proto = Proto::Udp;
-    else if (proto != "tcp") return invalid(spec, "protocol must be tcp or udp");
+    if (proto == "udp")
+      r.proto = Proto::Udp;
+    else if (proto != "tcp")
+      return invalid(spec, "protocol must be tcp or udp");
     body = body.substr(0, slash);
   }
   if (body.starts_with('[')) return invalid(spec, "IPv6 host addresses are not supported");

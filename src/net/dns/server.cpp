@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -17,8 +18,8 @@
 #include <variant>
 
 #include "base/log.hpp"
-#include "base/unique_fd.hpp"
 #include "base/strings.hpp"
+#include "base/unique_fd.hpp"
 #include "net/dns/message.hpp"
 
 namespace berth::net::dns {
@@ -60,6 +61,8 @@ Result<UniqueFd> bound_socket(int type, const NetworkConfig& c) {
   if (::bind(raw, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
     return sys_error("bind dns " + c.listen.str() + ":" + std::to_string(c.port));
   if (type == SOCK_STREAM && ::listen(raw, 64) != 0) return sys_error("listen dns tcp");
+  // Tells us which interface each datagram came in through.
+  if (type == SOCK_DGRAM) (void)::setsockopt(raw, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
   return fd;
 }
 
@@ -269,16 +272,43 @@ class ServerImpl final : public Server {
     return Forward{*q, std::move(ups)};
   }
 
+  // recvmsg with IP_PKTINFO: the datagram, its sender and the index of
+  // the interface it arrived on (-1 if the kernel did not say).
+  static ssize_t receive(int fd, uint8_t* buf, size_t size, sockaddr_in& client, int& ifindex) {
+    iovec iov{buf, size};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(in_pktinfo))];
+    msghdr mh{};
+    mh.msg_name = &client;
+    mh.msg_namelen = sizeof client;
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = control;
+    mh.msg_controllen = sizeof control;
+    ssize_t got = ::recvmsg(fd, &mh, 0);
+    ifindex = -1;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&mh); got > 0 && c; c = CMSG_NXTHDR(&mh, c)) {
+      if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+        in_pktinfo info;
+        std::memcpy(&info, CMSG_DATA(c), sizeof info);
+        ifindex = info.ipi_ifindex;
+      }
+    }
+    return got;
+  }
+
   void serve_udp(Net& n) {
     uint8_t buf[4096];
     for (int i = 0; i < 64; ++i) {
       sockaddr_in client{};
       socklen_t len = sizeof client;
-      ssize_t got = ::recvfrom(n.udp.get(), buf, sizeof buf, 0,
-                               reinterpret_cast<sockaddr*>(&client), &len);
+      int ifindex = -1;
+      ssize_t got = receive(n.udp.get(), buf, sizeof buf, client, ifindex);
       if (got <= 0) return;
       std::span<const uint8_t> msg(buf, static_cast<size_t>(got));
-      auto d = decide(n, msg, Ipv4::from_be(client.sin_addr.s_addr), true);
+      Ipv4 source = Ipv4::from_be(client.sin_addr.s_addr);
+      // Arrived through another bridge: answered as a stranger (REFUSED).
+      if (n.config.ifindex > 0 && ifindex != n.config.ifindex) source = Ipv4{};
+      auto d = decide(n, msg, source, true);
       if (auto* r = std::get_if<Reply>(&d)) {
         (void)::sendto(n.udp.get(), r->bytes.data(), r->bytes.size(), 0,
                        reinterpret_cast<sockaddr*>(&client), len);
@@ -328,7 +358,8 @@ class ServerImpl final : public Server {
       std::vector<uint8_t> msg(c.buf.begin() + 2, c.buf.begin() + 2 + static_cast<long>(mlen));
       c.buf.erase(c.buf.begin(), c.buf.begin() + 2 + static_cast<long>(mlen));
       auto d = decide(net->second, msg, Ipv4::from_be(peer.sin_addr.s_addr), false);
-      if (auto* r = std::get_if<Reply>(&d)) send_tcp(fd, r->bytes);
+      if (auto* r = std::get_if<Reply>(&d))
+        send_tcp(fd, r->bytes);
       else if (auto* f = std::get_if<Forward>(&d))
         start_forward(net->second, std::move(msg), std::move(*f), peer, fd);
     }

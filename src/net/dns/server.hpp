@@ -15,9 +15,10 @@
 // other types of known names; everything else is forwarded to the
 // upstream servers (the container's --dns servers, else the host's) and
 // relayed back. Isolation: a query is only answered if its source
-// address belongs to the network whose socket received it, so a
-// container cannot learn another network's names by asking that
-// network's gateway. Internal networks answer only their own names.
+// address belongs to the network whose socket received it and (UDP) it
+// came in through that network's bridge, so a container cannot learn
+// another network's names by asking that network's gateway, not even
+// with a spoofed source. Internal networks answer only their own names.
 #pragma once
 
 #include <netinet/in.h>
@@ -51,6 +52,8 @@ struct NetworkConfig {
   uint16_t port = 53;
   Subnet subnet;
   bool internal = false;
+  // The bridge's ifindex: UDP queries must arrive through it (0: any).
+  int ifindex = 0;
 };
 
 class Server {

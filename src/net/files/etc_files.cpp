@@ -43,8 +43,7 @@ std::string hosts_file(const HostsSpec& spec) {
   if (spec.ip) {
     std::vector<std::string> names;
     auto add = [&](const std::string& n) {
-      if (!n.empty() && std::find(names.begin(), names.end(), n) == names.end())
-        names.push_back(n);
+      if (!n.empty() && std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
     };
     if (!spec.domainname.empty()) add(spec.hostname + "." + spec.domainname);
     add(spec.hostname);
@@ -67,9 +66,12 @@ ResolvConf parse_resolv_conf(std::string_view text) {
         if (!t.empty()) words.push_back(t);
     if (words.size() < 2) continue;
     auto rest = std::vector<std::string>(words.begin() + 1, words.end());
-    if (words[0] == "nameserver") rc.nameservers.push_back(words[1]);
-    else if (words[0] == "search" || words[0] == "domain") rc.search = rest;
-    else if (words[0] == "options") rc.options.insert(rc.options.end(), rest.begin(), rest.end());
+    if (words[0] == "nameserver")
+      rc.nameservers.push_back(words[1]);
+    else if (words[0] == "search" || words[0] == "domain")
+      rc.search = rest;
+    else if (words[0] == "options")
+      rc.options.insert(rc.options.end(), rest.begin(), rest.end());
   }
   return rc;
 }
@@ -86,9 +88,12 @@ std::vector<std::string> usable_host_nameservers(const ResolvConf& host) {
 std::string resolv_conf_file(const ResolvConf& host, const DnsSpec& dns,
                              std::optional<Ipv4> embedded_dns) {
   std::vector<std::string> servers;
-  if (embedded_dns) servers = {embedded_dns->str()};
-  else if (!dns.servers.empty()) servers = dns.servers;
-  else servers = usable_host_nameservers(host);
+  if (embedded_dns)
+    servers = {embedded_dns->str()};
+  else if (!dns.servers.empty())
+    servers = dns.servers;
+  else
+    servers = usable_host_nameservers(host);
   if (servers.empty()) servers = {"8.8.8.8", "8.8.4.4"};  // Docker's fallback
   const auto& search = dns.search.empty() ? host.search : dns.search;
   auto options = dns.options.empty() ? host.options : dns.options;

@@ -24,8 +24,8 @@ Result<ExtraHost> parse_add_host(std::string_view spec, std::optional<Ipv4> host
 struct HostsSpec {
   std::string hostname;
   std::string domainname;
-  std::optional<Ipv4> ip;             // none for --network none/host
-  std::vector<std::string> names;     // container name, aliases
+  std::optional<Ipv4> ip;          // none for --network none/host
+  std::vector<std::string> names;  // container name, aliases
   std::vector<ExtraHost> extra_hosts;
 };
 std::string hosts_file(const HostsSpec& spec);
@@ -33,9 +33,9 @@ std::string hosts_file(const HostsSpec& spec);
 std::string hostname_file(const std::string& hostname);
 
 struct DnsSpec {
-  std::vector<std::string> servers;   // --dns
-  std::vector<std::string> search;    // --dns-search
-  std::vector<std::string> options;   // --dns-option
+  std::vector<std::string> servers;  // --dns
+  std::vector<std::string> search;   // --dns-search
+  std::vector<std::string> options;  // --dns-option
 };
 
 // The parsed content of a resolv.conf.

@@ -8,9 +8,11 @@ namespace {
 ErrorCategory category_for(int code) {
   switch (code & 0xff) {
     case SQLITE_CONSTRAINT: return ErrorCategory::Conflict;
-    case SQLITE_BUSY: case SQLITE_LOCKED: return ErrorCategory::Unavailable;
-    case SQLITE_CANTOPEN: case SQLITE_PERM: case SQLITE_READONLY:
-      return ErrorCategory::PermissionDenied;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return ErrorCategory::Unavailable;
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY: return ErrorCategory::PermissionDenied;
     default: return ErrorCategory::Internal;
   }
 }
@@ -51,9 +53,9 @@ bool Stmt::is_null(int col) const { return sqlite3_column_type(s_, col) == SQLIT
 
 Result<Db> Db::open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   Db owner(db);
   if (rc != SQLITE_OK) return owner.error("open " + path);
   sqlite3_busy_timeout(db, 5000);
@@ -71,8 +73,7 @@ Unexpected Db::error(std::string_view what) const {
 }
 
 Result<> Db::exec(const std::string& sql) {
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
-    return error("exec");
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) return error("exec");
   return ok();
 }
 

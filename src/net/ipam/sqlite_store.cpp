@@ -1,7 +1,8 @@
 // NetStore on SQLite (own tables, prefixed net_, until src/store's
 // migrations take them over).
-#include <boost/json.hpp>
 #include <fmt/format.h>
+
+#include <boost/json.hpp>
 
 #include "net/ipam/sqlite_db.hpp"
 #include "net/store.hpp"
@@ -89,8 +90,10 @@ class SqliteNetStore final : public NetStore {
         "options,created,bridge) VALUES(?,?,?,?,?,?,?,?,?,?,?)"));
     s.bind(1, n.id).bind(2, n.name).bind(3, n.driver).bind(4, n.subnet.str());
     s.bind(5, n.gateway.str());
-    if (n.ip_range) s.bind(6, n.ip_range->str());
-    else s.bind_null(6);
+    if (n.ip_range)
+      s.bind(6, n.ip_range->str());
+    else
+      s.bind_null(6);
     s.bind(7, int64_t{n.internal}).bind(8, map_to_json(n.labels)).bind(9, map_to_json(n.options));
     s.bind(10, n.created).bind(11, n.bridge);
     auto r = s.run();
@@ -164,16 +167,16 @@ class SqliteNetStore final : public NetStore {
     auto changes = TRY(db_.prepare("SELECT changes()"));
     TRY(changes.step());
     if (changes.integer(0) == 0)
-      return make_error(ErrorCategory::NotFound,
-                        fmt::format("container {} is not connected to network {}", container_id,
-                                    network_id));
+      return make_error(
+          ErrorCategory::NotFound,
+          fmt::format("container {} is not connected to network {}", container_id, network_id));
     return ok();
   }
 
   Result<std::vector<Endpoint>> endpoints() override {
-    auto s = TRY(db_.prepare(
-        "SELECT id,network_id,container_id,name,aliases,ip,mac,host_veth,ifname,dns "
-        "FROM net_endpoints ORDER BY rowid"));
+    auto s = TRY(
+        db_.prepare("SELECT id,network_id,container_id,name,aliases,ip,mac,host_veth,ifname,dns "
+                    "FROM net_endpoints ORDER BY rowid"));
     std::vector<Endpoint> out;
     while (TRY(s.step())) {
       Endpoint e;
@@ -233,8 +236,7 @@ class SqliteNetStore final : public NetStore {
     auto r = s.run();
     if (!r && r.error().is(ErrorCategory::Conflict))
       return make_error(ErrorCategory::Conflict,
-                        fmt::format("endpoint with name {} already exists in network",
-                                    e.name));
+                        fmt::format("endpoint with name {} already exists in network", e.name));
     return r;
   }
 
@@ -255,9 +257,9 @@ class SqliteNetStore final : public NetStore {
   }
 
   Result<> insert_port(const std::string& endpoint_id, const PortBinding& b) {
-    auto s = TRY(db_.prepare(
-        "INSERT INTO net_ports(endpoint_id,proto,host_port,host_ip,container_port) "
-        "VALUES(?,?,?,?,?)"));
+    auto s =
+        TRY(db_.prepare("INSERT INTO net_ports(endpoint_id,proto,host_port,host_ip,container_port) "
+                        "VALUES(?,?,?,?,?)"));
     s.bind(1, endpoint_id).bind(2, proto_name(b.proto)).bind(3, int64_t{b.host_port});
     s.bind(4, b.host_ip.str()).bind(5, int64_t{b.container_port});
     return s.run();

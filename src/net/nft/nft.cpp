@@ -30,7 +30,7 @@ Result<std::string> Nft::list(const std::string& command) {
   if (nft_run_cmd_from_buffer(ctx_.get(), command.c_str()) != 0) {
     std::string err(trim(nft_ctx_get_error_buffer(ctx_.get())));
     auto category = err.find("No such file") != std::string::npos ? ErrorCategory::NotFound
-                                                                   : ErrorCategory::Internal;
+                                                                  : ErrorCategory::Internal;
     return make_error(category, "nftables: " + err);
   }
   return std::string(nft_ctx_get_output_buffer(ctx_.get()));

@@ -13,8 +13,7 @@ namespace {
 std::string owner(const Endpoint& ep) { return ep.container_id.substr(0, 12); }
 
 std::string map_name(const PortBinding& b) {
-  return fmt::format("{}ports_{}", b.host_ip.is_unspecified() ? "" : "host",
-                     proto_name(b.proto));
+  return fmt::format("{}ports_{}", b.host_ip.is_unspecified() ? "" : "host", proto_name(b.proto));
 }
 
 std::string element_key(const PortBinding& b) {
@@ -27,7 +26,9 @@ std::string element(const Endpoint& ep, const PortBinding& b) {
                      b.container_port);
 }
 
-bool publishes(const Network& net, const Endpoint& ep) { return !net.internal && !ep.ports.empty(); }
+bool publishes(const Network& net, const Endpoint& ep) {
+  return !net.internal && !ep.ports.empty();
+}
 
 void filter_rules_for(const Network& n, std::string& out) {
   const std::string& b = n.bridge;
@@ -49,7 +50,8 @@ void filter_rules_for(const Network& n, std::string& out) {
 }
 
 std::string filter_table(const std::vector<Network>& networks) {
-  std::string out = fmt::format("table inet {} {{\n\tset bridges {{\n\t\ttype ifname\n", kFilterTable);
+  std::string out =
+      fmt::format("table inet {} {{\n\tset bridges {{\n\t\ttype ifname\n", kFilterTable);
   if (!networks.empty()) {
     std::string names;
     for (const auto& n : networks) names += (names.empty() ? "\"" : ", \"") + n.bridge + "\"";
@@ -88,7 +90,8 @@ std::string nat_maps(const std::vector<Network>& networks, const std::vector<End
   return out;
 }
 
-std::string nat_table(const std::vector<Network>& networks, const std::vector<Endpoint>& endpoints) {
+std::string nat_table(const std::vector<Network>& networks,
+                      const std::vector<Endpoint>& endpoints) {
   std::string out = fmt::format("table ip {} {{\n", kNatTable);
   out += nat_maps(networks, endpoints);
   // Only traffic addressed to this host is published (Docker's
@@ -105,7 +108,9 @@ std::string nat_table(const std::vector<Network>& networks, const std::vector<En
         "\t\tmeta l4proto {0} dnat ip to ip daddr . {0} dport map @hostports_{0}\n"
         "\t\tmeta l4proto {0} dnat ip to {0} dport map @ports_{0}\n",
         p);
-  out += "\t}\n\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n";
+  out +=
+      "\t}\n\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy "
+      "accept;\n";
   for (const auto& n : networks) {
     const auto& b = n.bridge;
     auto subnet = n.subnet.str();
@@ -124,7 +129,8 @@ std::string nat_table(const std::vector<Network>& networks, const std::vector<En
   return out;
 }
 
-std::string ports_command(const char* verb, const Network& net, const Endpoint& ep, bool keys_only) {
+std::string ports_command(const char* verb, const Network& net, const Endpoint& ep,
+                          bool keys_only) {
   std::string out;
   if (!publishes(net, ep)) return out;
   for (const auto& b : ep.ports)
@@ -139,9 +145,10 @@ std::string full_ruleset(const std::vector<Network>& networks,
                          const std::vector<Endpoint>& endpoints) {
   // "add" then "delete" is the portable "destroy if present" in one
   // transaction: the kernel never sees a moment without our rules.
-  return fmt::format("add table inet {0}\ndelete table inet {0}\nadd table ip {1}\n"
-                     "delete table ip {1}\n",
-                     kFilterTable, kNatTable) +
+  return fmt::format(
+             "add table inet {0}\ndelete table inet {0}\nadd table ip {1}\n"
+             "delete table ip {1}\n",
+             kFilterTable, kNatTable) +
          filter_table(networks) + nat_table(networks, endpoints);
 }
 
@@ -154,9 +161,10 @@ std::string delete_ports(const Network& net, const Endpoint& ep) {
 }
 
 std::string delete_all() {
-  return fmt::format("add table inet {0}\ndelete table inet {0}\nadd table ip {1}\n"
-                     "delete table ip {1}\n",
-                     kFilterTable, kNatTable);
+  return fmt::format(
+      "add table inet {0}\ndelete table inet {0}\nadd table ip {1}\n"
+      "delete table ip {1}\n",
+      kFilterTable, kNatTable);
 }
 
 }  // namespace berth::net::nft

@@ -22,8 +22,8 @@
 
 namespace berth::net::nft {
 
-inline constexpr const char* kFilterTable = "berth";     // family inet
-inline constexpr const char* kNatTable = "berth-nat";    // family ip
+inline constexpr const char* kFilterTable = "berth";   // family inet
+inline constexpr const char* kNatTable = "berth-nat";  // family ip
 
 // Replaces both tables, atomically (one nft transaction), with the state
 // for `networks` and the published ports of `endpoints`.

@@ -1,12 +1,12 @@
 #include "net/nl/message.hpp"
 
+#include <fmt/format.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
 #include <cstring>
-#include <fmt/format.h>
 
 namespace berth::net::nl {
 
@@ -92,9 +92,13 @@ std::string flag_names(uint16_t type, uint16_t flags) {
 
 size_t family_header_len(uint16_t type) {
   switch (type) {
-    case RTM_NEWLINK: case RTM_DELLINK: case RTM_GETLINK: case RTM_SETLINK:
-      return sizeof(ifinfomsg);
-    case RTM_NEWADDR: case RTM_DELADDR: case RTM_GETADDR: return sizeof(ifaddrmsg);
+    case RTM_NEWLINK:
+    case RTM_DELLINK:
+    case RTM_GETLINK:
+    case RTM_SETLINK: return sizeof(ifinfomsg);
+    case RTM_NEWADDR:
+    case RTM_DELADDR:
+    case RTM_GETADDR: return sizeof(ifaddrmsg);
     default: return sizeof(rtmsg);
   }
 }
@@ -166,7 +170,8 @@ void describe_attrs(const uint8_t* p, size_t len, int depth, bool link_info, std
 std::string describe(const uint8_t* data, size_t len) {
   const auto* nlh = reinterpret_cast<const nlmsghdr*>(data);
   if (len < sizeof(nlmsghdr) || nlh->nlmsg_len > len) return "truncated\n";
-  std::string out = fmt::format("{} {}\n", type_name(nlh->nlmsg_type), flag_names(nlh->nlmsg_type, nlh->nlmsg_flags));
+  std::string out = fmt::format("{} {}\n", type_name(nlh->nlmsg_type),
+                                flag_names(nlh->nlmsg_type, nlh->nlmsg_flags));
   size_t fam = family_header_len(nlh->nlmsg_type);
   const auto* payload = static_cast<const uint8_t*>(mnl_nlmsg_get_payload(nlh));
   size_t plen = mnl_nlmsg_get_payload_len(nlh);

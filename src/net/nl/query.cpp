@@ -88,9 +88,10 @@ Result<std::vector<LinkInfo>> list_links(Socket& s) {
   Message m(RTM_GETLINK, NLM_F_DUMP);
   m.family_header<ifinfomsg>()->ifi_family = AF_UNSPEC;
   std::vector<LinkInfo> links;
-  TRY_CTX(s.dump(m, [&](const nlmsghdr* nlh) {
-            if (nlh->nlmsg_type == RTM_NEWLINK) links.push_back(parse_link(nlh));
-          }),
+  TRY_CTX(s.dump(m,
+                 [&](const nlmsghdr* nlh) {
+                   if (nlh->nlmsg_type == RTM_NEWLINK) links.push_back(parse_link(nlh));
+                 }),
           "list links");
   return links;
 }
@@ -99,18 +100,18 @@ Result<std::vector<AddrInfo>> list_ipv4_addresses(Socket& s) {
   Message m(RTM_GETADDR, NLM_F_DUMP);
   m.family_header<ifaddrmsg>()->ifa_family = AF_INET;
   std::vector<AddrInfo> out;
-  TRY_CTX(s.dump(m,
-                 [&](const nlmsghdr* nlh) {
-                   if (nlh->nlmsg_type != RTM_NEWADDR) return;
-                   const auto* ifa = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));
-                   AttrTable t;
-                   mnl_attr_parse(nlh, sizeof(ifaddrmsg), collect_attr, &t);
-                   const nlattr* a = t.at[IFA_LOCAL] ? t.at[IFA_LOCAL] : t.at[IFA_ADDRESS];
-                   if (!a || ifa->ifa_family != AF_INET) return;
-                   out.push_back({static_cast<int>(ifa->ifa_index), attr_ipv4(a),
-                                  ifa->ifa_prefixlen});
-                 }),
-          "list addresses");
+  TRY_CTX(
+      s.dump(m,
+             [&](const nlmsghdr* nlh) {
+               if (nlh->nlmsg_type != RTM_NEWADDR) return;
+               const auto* ifa = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));
+               AttrTable t;
+               mnl_attr_parse(nlh, sizeof(ifaddrmsg), collect_attr, &t);
+               const nlattr* a = t.at[IFA_LOCAL] ? t.at[IFA_LOCAL] : t.at[IFA_ADDRESS];
+               if (!a || ifa->ifa_family != AF_INET) return;
+               out.push_back({static_cast<int>(ifa->ifa_index), attr_ipv4(a), ifa->ifa_prefixlen});
+             }),
+      "list addresses");
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "net/nl/rtnl.hpp"
 
+#include <fmt/format.h>
 #include <linux/if.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
@@ -7,8 +8,6 @@
 #include <linux/veth.h>
 #include <net/if_arp.h>
 #include <sys/socket.h>
-
-#include <fmt/format.h>
 
 namespace berth::net::nl {
 

@@ -19,11 +19,11 @@ namespace berth::net::nl {
 
 struct LinkSpec {
   std::string name;
-  uint32_t mtu = 0;             // 0: kernel default
+  uint32_t mtu = 0;  // 0: kernel default
   std::optional<Mac> mac;
   bool up = false;
-  int master = 0;               // ifindex of a bridge to enslave to, 0: none
-  int netns_fd = -1;            // create/move into this namespace, -1: here
+  int master = 0;     // ifindex of a bridge to enslave to, 0: none
+  int netns_fd = -1;  // create/move into this namespace, -1: here
 };
 
 // One veth pair; `host` stays in the socket's namespace, `peer` may be
@@ -52,7 +52,7 @@ struct AddrInfo {
 };
 
 struct RouteInfo {
-  Subnet dst;              // 0.0.0.0/0 for the default route
+  Subnet dst;  // 0.0.0.0/0 for the default route
   std::optional<Ipv4> gateway;
   int oif = 0;
   uint32_t table = 0;

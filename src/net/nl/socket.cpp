@@ -1,10 +1,10 @@
 #include "net/nl/socket.hpp"
 
+#include <fmt/format.h>
 #include <libmnl/libmnl.h>
 #include <sys/socket.h>
 
 #include <cstring>
-#include <fmt/format.h>
 #include <vector>
 
 #include "net/netns.hpp"
@@ -70,15 +70,13 @@ Result<> Socket::send(Message& msg) {
   msg.header()->nlmsg_seq = seq_++;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
-  ssize_t n = ::sendto(fd_.get(), msg.data(), msg.size(), 0,
-                       reinterpret_cast<sockaddr*>(&kernel), sizeof kernel);
+  ssize_t n = ::sendto(fd_.get(), msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&kernel),
+                       sizeof kernel);
   if (n < 0) return sys_error("send netlink request");
   return ok();
 }
 
-Result<> Socket::request(Message& msg, std::string_view what) {
-  return request(msg, what, {});
-}
+Result<> Socket::request(Message& msg, std::string_view what) { return request(msg, what, {}); }
 
 Result<> Socket::request(Message& msg, std::string_view what,
                          const std::function<void(const nlmsghdr*)>& on_reply) {

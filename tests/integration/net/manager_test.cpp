@@ -60,8 +60,8 @@ TEST(Manager, PublishedPortFromLoopbackPeerAndHairpinWithOutboundNat) {
   // Another machine (the internet namespace) through the host's address.
   EXPECT_EQ(fetch(w.internet, "http://198.51.100.1:8080/"), "hello from c1\n");
   // A port bound to 127.0.0.1 only is not reachable from outside.
-  EXPECT_EQ(fetch(w.internet, "http://198.51.100.1:" + std::to_string(ep->ports[1].host_port) + "/"),
-            "");
+  EXPECT_EQ(
+      fetch(w.internet, "http://198.51.100.1:" + std::to_string(ep->ports[1].host_port) + "/"), "");
   // Hairpin: the container reaches its own published port via the host.
   EXPECT_EQ(fetch(c1, "http://198.51.100.1:8080/"), "hello from c1\n");
   // Outbound NAT: the internet sees the host's uplink address.
@@ -106,8 +106,9 @@ TEST(Manager, UserNetworksDnsIsolationInternalAndLiveConnect) {
   EXPECT_EQ(m->create_network(app).error().message(), "network with name app already exists");
   // The bridge has a MAC of its own, so it does not change as ports join
   // (which used to stall containers' traffic to the gateway).
-  EXPECT_NE(sh_in(w.host, "ip -o link show " + net->bridge).find(Mac::from_ipv4(net->gateway).str()),
-            std::string::npos);
+  EXPECT_NE(
+      sh_in(w.host, "ip -o link show " + net->bridge).find(Mac::from_ipv4(net->gateway).str()),
+      std::string::npos);
   NetworkRequest other;
   other.name = "other";
   other.subnet = Subnet::parse("10.123.0.0/24").value();
@@ -220,6 +221,7 @@ TEST(Manager, CrashThenReconcileRemovesExactlyTheDead) {
   ASSERT_TRUE(report) << report.error().to_string();
   EXPECT_EQ(report->removed_endpoints.size(), 1u);
   EXPECT_EQ(report->removed_links, std::vector<std::string>{"vbdeadbeef"});
+  EXPECT_TRUE(report->broken_endpoints.empty());
   auto listing = sh_in(w.host, "nft list map ip berth-nat ports_tcp");
   EXPECT_NE(listing.find("8080"), std::string::npos) << listing;
   EXPECT_EQ(listing.find("9090"), std::string::npos) << listing;
@@ -232,6 +234,11 @@ TEST(Manager, CrashThenReconcileRemovesExactlyTheDead) {
   ASSERT_TRUE(fe);
   EXPECT_NE(fe->ip, alive_ep.ip);
   ASSERT_TRUE((*m)->release_container("freshfreshfresh0"));
+  // A live container that lost its veth is reported, not silently kept.
+  sh_in(w.host, "ip link del " + alive_ep.host_veth);
+  auto again = (*m)->reconcile({"alivealiveali000"});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->broken_endpoints.size(), 1u);
   ASSERT_TRUE((*m)->release_container("alivealiveali000"));
 }
 

@@ -1,8 +1,9 @@
 // The generated nftables scripts against a real kernel, in a test netns.
+#include "net/nft/nft.hpp"
+
 #include <gtest/gtest.h>
 
 #include "net/netns.hpp"
-#include "net/nft/nft.hpp"
 #include "net/nft/ruleset.hpp"
 #include "netns_fixture.hpp"
 #include "support/root.hpp"
@@ -75,7 +76,7 @@ TEST(Nft, AppliesAtomicallyAndTouchesOnlyItsTables) {
   // A failing script changes nothing (deleting a missing element aborts
   // the whole transaction, including the add before it).
   auto bad = apply_script(host, nft::add_ports(nets[0], ep) + nft::delete_ports(nets[0], ep) +
-                             nft::delete_ports(nets[0], ep));
+                                    nft::delete_ports(nets[0], ep));
   ASSERT_FALSE(bad);
   EXPECT_EQ(sh_in(host, "nft list map ip berth-nat ports_tcp").find("8080"), std::string::npos);
 

@@ -1,7 +1,8 @@
 // rtnetlink operations against the real kernel, inside test namespaces.
+#include "net/nl/rtnl.hpp"
+
 #include <gtest/gtest.h>
 
-#include "net/nl/rtnl.hpp"
 #include "netns_fixture.hpp"
 #include "support/root.hpp"
 
@@ -65,7 +66,8 @@ TEST(Rtnl, BridgeVethIntoNamespaceAddressesRoutes) {
   auto routes = nl::list_ipv4_routes(*cs);
   ASSERT_TRUE(routes);
   bool saw_default = false;
-  for (auto& r : *routes) saw_default |= r.dst.prefix == 0 && r.gateway && r.gateway->str() == "10.77.0.1";
+  for (auto& r : *routes)
+    saw_default |= r.dst.prefix == 0 && r.gateway && r.gateway->str() == "10.77.0.1";
   EXPECT_TRUE(saw_default);
   EXPECT_EQ(nl::default_route_mtu(*cs).value(), 1450u);
 

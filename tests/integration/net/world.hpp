@@ -66,19 +66,26 @@ struct World {
   // that prints REMOTE_ADDR, and a DNS server there knowing one name.
   void build() {
     int rc = 0;
-    sh_in(host, "ip link set lo up && ip link add uplink type veth peer name downlink && "
-                "ip link set downlink netns " + internet.path() + " && "
-                "ip addr add 198.51.100.1/24 dev uplink && ip link set uplink up && "
-                "ip route add default via 198.51.100.2", &rc);
-    sh_in(internet, "ip link set lo up && ip addr add 198.51.100.2/24 dev downlink && "
-                    "ip link set downlink up", &rc);
+    sh_in(host,
+          "ip link set lo up && ip link add uplink type veth peer name downlink && "
+          "ip link set downlink netns " +
+              internet.path() +
+              " && "
+              "ip addr add 198.51.100.1/24 dev uplink && ip link set uplink up && "
+              "ip route add default via 198.51.100.2",
+          &rc);
+    sh_in(internet,
+          "ip link set lo up && ip addr add 198.51.100.2/24 dev downlink && "
+          "ip link set downlink up",
+          &rc);
     (void)make_dirs(dir + "/www/cgi-bin");
-    must(write_file_atomic(dir + "/www/cgi-bin/ip", "#!/bin/busybox sh\necho Content-Type: text/plain\n"
-                      "echo\necho \"$REMOTE_ADDR\"\n", 0755)
-   );
+    must(write_file_atomic(dir + "/www/cgi-bin/ip",
+                           "#!/bin/busybox sh\necho Content-Type: text/plain\n"
+                           "echo\necho \"$REMOTE_ADDR\"\n",
+                           0755));
     must(write_file_atomic(dir + "/www/index.html", "hello from the internet\n"));
-    procs.push_back(std::make_unique<Background>(
-        internet, "busybox httpd -f -p 9000 -h " + dir + "/www"));
+    procs.push_back(
+        std::make_unique<Background>(internet, "busybox httpd -f -p 9000 -h " + dir + "/www"));
     internet_dns = run_in_netns(internet.fd(), [] { return dns::Server::start({}); }).value();
     dns::NetworkConfig c{"inet", Ipv4::parse(kUplinkPeer).value(), 53,
                          Subnet::parse("0.0.0.0/0").value(), false};

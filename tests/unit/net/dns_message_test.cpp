@@ -1,6 +1,6 @@
-#include "net/dns/message.hpp"
-
 #include <gtest/gtest.h>
+
+#include "net/dns/message.hpp"
 
 namespace berth::net::dns {
 namespace {
@@ -33,7 +33,8 @@ TEST(DnsMessage, AnswerCarriesRecords) {
   EXPECT_EQ(read_name(a, answer_at).value(), "db");
   auto nx = answer_empty(q, Rcode::NxDomain);
   EXPECT_EQ(parse_header(nx)->rcode(), Rcode::NxDomain);
-  auto ptr = answer_ptr(*parse_query(build_query(1, "2.0.18.172.in-addr.arpa", kTypePtr)), "db", 600);
+  auto ptr =
+      answer_ptr(*parse_query(build_query(1, "2.0.18.172.in-addr.arpa", kTypePtr)), "db", 600);
   EXPECT_EQ(parse_header(ptr)->ancount, 1);
 }
 

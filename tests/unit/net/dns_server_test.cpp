@@ -1,7 +1,5 @@
 // The embedded DNS server on loopback addresses (no root): local answers,
 // forwarding to an upstream, TCP, and refusing clients of other networks.
-#include "net/dns/server.hpp"
-
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -10,6 +8,7 @@
 
 #include "base/unique_fd.hpp"
 #include "net/dns/message.hpp"
+#include "net/dns/server.hpp"
 
 namespace berth::net::dns {
 namespace {
@@ -99,7 +98,8 @@ TEST(DnsServer, AnswersForwardsAndIsolates) {
   NetworkConfig up{"up", Ipv4::parse("127.0.0.2").value(), up_port,
                    Subnet::parse("127.0.0.0/8").value(), false};
   ASSERT_TRUE((*upstream)->add_network(up));
-  ASSERT_TRUE((*upstream)->set_entries("up", {{"", {"example.test"}, *Ipv4::parse("192.0.2.10"), {}}}));
+  ASSERT_TRUE(
+      (*upstream)->set_entries("up", {{"", {"example.test"}, *Ipv4::parse("192.0.2.10"), {}}}));
 
   auto server = Server::start({Upstream{Ipv4::parse("127.0.0.2").value(), up_port}});
   ASSERT_TRUE(server);
@@ -164,6 +164,33 @@ TEST(DnsServer, InternalNetworksDoNotForwardAndDeadUpstreamsFail) {
   r = ask("127.0.0.9", "127.0.0.4", port, build_query(2, "example.test", kTypeA));
   ASSERT_FALSE(r.empty());
   EXPECT_EQ(parse_header(r)->rcode(), Rcode::ServFail);
+}
+
+}  // namespace
+}  // namespace berth::net::dns
+
+namespace berth::net::dns {
+namespace {
+
+TEST(DnsServer, QueriesThroughAnotherInterfaceAreRefused) {
+  uint16_t port = free_port();
+  auto server = Server::start({});
+  ASSERT_TRUE(server);
+  // The "bridge" is an interface the query cannot come through (it
+  // arrives on lo): even from an address inside the subnet, it is refused.
+  NetworkConfig c{"app", Ipv4::parse("127.0.0.5").value(), port,
+                  Subnet::parse("127.0.0.0/8").value(), false, 999999};
+  ASSERT_TRUE((*server)->add_network(c));
+  ASSERT_TRUE((*server)->set_entries("app", {{"", {"db"}, *Ipv4::parse("172.18.0.2"), {}}}));
+  auto r = ask("127.0.0.9", "127.0.0.5", port, build_query(1, "db", kTypeA));
+  ASSERT_FALSE(r.empty());
+  EXPECT_EQ(parse_header(r)->rcode(), Rcode::Refused);
+  ASSERT_TRUE((*server)->remove_network("app"));
+  c.ifindex = 1;  // lo: accepted
+  ASSERT_TRUE((*server)->add_network(c));
+  ASSERT_TRUE((*server)->set_entries("app", {{"", {"db"}, *Ipv4::parse("172.18.0.2"), {}}}));
+  r = ask("127.0.0.9", "127.0.0.5", port, build_query(2, "db", kTypeA));
+  EXPECT_EQ(a_records(r), std::vector<std::string>{"172.18.0.2"});
 }
 
 }  // namespace

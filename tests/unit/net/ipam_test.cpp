@@ -52,8 +52,8 @@ TEST(PickAddress, SequentialRoundRobinSkippingGatewayAndBroadcast) {
     hint = *ip;
     got.push_back(ip->str());
   }
-  EXPECT_EQ(got, (std::vector<std::string>{"10.9.0.2", "10.9.0.3", "10.9.0.4", "10.9.0.5",
-                                           "10.9.0.6"}));
+  EXPECT_EQ(got,
+            (std::vector<std::string>{"10.9.0.2", "10.9.0.3", "10.9.0.4", "10.9.0.5", "10.9.0.6"}));
   EXPECT_EQ(pick_address(net, used, hint, std::nullopt).error().category(),
             ErrorCategory::Unavailable);
   // Freeing .3 makes it the next one, after wrapping past the end.
@@ -121,14 +121,15 @@ TEST(AssignPorts, ExplicitRangesAndConflicts) {
   // Same port on udp is fine; on tcp it is "already allocated", also when
   // one side binds every address and the other one address.
   EXPECT_TRUE(assign_ports({req(8000, 8000, 53, 53, Proto::Udp)}, *got, eph, hint, {}));
-  auto clash = assign_ports({req(8001, 8001, 80, 80, Proto::Tcp, I("127.0.0.1"))}, *got, eph,
-                            hint, {});
+  auto clash =
+      assign_ports({req(8001, 8001, 80, 80, Proto::Tcp, I("127.0.0.1"))}, *got, eph, hint, {});
   ASSERT_FALSE(clash);
   EXPECT_EQ(clash.error().message(), "Bind for 127.0.0.1:8001 failed: port is already allocated");
   // Two different specific addresses do not clash.
-  std::vector<PortBinding> lo = *assign_ports({req(9000, 9000, 80, 80, Proto::Tcp, I("127.0.0.1"))},
-                                              {}, eph, hint, {});
-  EXPECT_TRUE(assign_ports({req(9000, 9000, 80, 80, Proto::Tcp, I("127.0.0.2"))}, lo, eph, hint, {}));
+  std::vector<PortBinding> lo =
+      *assign_ports({req(9000, 9000, 80, 80, Proto::Tcp, I("127.0.0.1"))}, {}, eph, hint, {});
+  EXPECT_TRUE(
+      assign_ports({req(9000, 9000, 80, 80, Proto::Tcp, I("127.0.0.2"))}, lo, eph, hint, {}));
 }
 
 TEST(AssignPorts, EphemeralSkipsTakenAndHostHeldPorts) {
@@ -144,11 +145,14 @@ TEST(AssignPorts, EphemeralSkipsTakenAndHostHeldPorts) {
   EXPECT_EQ(hint, 50004);
   auto full = assign_ports({req(0, 0, 90, 90)}, *got, eph, hint, probe);
   // 50000 held by another container, 50001 by the host, 50002-3 by us.
-  EXPECT_FALSE(assign_ports({req(0, 0, 90, 90)}, [&] {
-                 auto all = *got;
-                 all.push_back(held);
-                 return all;
-               }(), eph, hint, probe));
+  EXPECT_FALSE(assign_ports(
+      {req(0, 0, 90, 90)},
+      [&] {
+        auto all = *got;
+        all.push_back(held);
+        return all;
+      }(),
+      eph, hint, probe));
   EXPECT_TRUE(full);  // without `held` among taken, 50000 is free again
 }
 

@@ -15,10 +15,10 @@ TEST(NetlinkGolden, CreateBridge) {
   EXPECT_EQ(describe(build_create_bridge(spec)),
             "RTM_NEWLINK request|ack|create|excl\n"
             "ifinfo family=0 index=0 flags=0x1 change=0x1\n"
-            "3: \"berth0\"\n"     // IFLA_IFNAME
-            "4: u32:1500\n"       // IFLA_MTU
-            "18: {\n"             // IFLA_LINKINFO
-            "  1: \"bridge\"\n"   // IFLA_INFO_KIND
+            "3: \"berth0\"\n"    // IFLA_IFNAME
+            "4: u32:1500\n"      // IFLA_MTU
+            "18: {\n"            // IFLA_LINKINFO
+            "  1: \"bridge\"\n"  // IFLA_INFO_KIND
             "}\n");
 }
 
@@ -40,8 +40,8 @@ TEST(NetlinkGolden, VethWithPeerCreatedInContainerNamespace) {
             "10: u32:7\n"  // IFLA_MASTER: the host end joins the bridge as it is born
             "18: {\n"
             "  1: \"veth\"\n"
-            "  2: {\n"     // IFLA_INFO_DATA
-            "    1: {\n"   // VETH_INFO_PEER
+            "  2: {\n"    // IFLA_INFO_DATA
+            "    1: {\n"  // VETH_INFO_PEER
             "      ifinfo family=0 index=0 flags=0x0 change=0x0\n"
             "      3: \"eth0\"\n"
             "      4: u32:1400\n"
@@ -56,10 +56,10 @@ TEST(NetlinkGolden, AddressRouteAndHairpin) {
   EXPECT_EQ(describe(build_add_address(3, *Ipv4::parse("10.88.0.1"), 16)),
             "RTM_NEWADDR request|ack|create|excl\n"
             "ifaddr family=2 prefixlen=16 scope=0 index=3\n"
-            "2: u32:16799754\n"   // IFA_LOCAL (network order 10.88.0.1)
-            "1: u32:16799754\n"   // IFA_ADDRESS
+            "2: u32:16799754\n"    // IFA_LOCAL (network order 10.88.0.1)
+            "1: u32:16799754\n"    // IFA_ADDRESS
             "4: u32:4294924298\n"  // IFA_BROADCAST 10.88.255.255
-            );
+  );
   EXPECT_EQ(describe(build_add_default_route(2, *Ipv4::parse("10.88.0.1"))),
             "RTM_NEWROUTE request|ack|create|excl\n"
             "rtmsg family=2 dst_len=0 table=254 protocol=3 scope=0 type=1\n"
@@ -68,8 +68,8 @@ TEST(NetlinkGolden, AddressRouteAndHairpin) {
   EXPECT_EQ(describe(build_set_hairpin(5, true)),
             "RTM_SETLINK request|ack\n"
             "ifinfo family=7 index=5 flags=0x0 change=0x0\n"
-            "12: {\n"       // IFLA_PROTINFO
-            "  4: u8:1\n"   // IFLA_BRPORT_MODE (hairpin)
+            "12: {\n"      // IFLA_PROTINFO
+            "  4: u8:1\n"  // IFLA_BRPORT_MODE (hairpin)
             "}\n");
 }
 

@@ -135,10 +135,11 @@ TEST(NftGolden, PerContainerElementsOnly) {
   auto net = network("n1", "bridge", "172.17.0.0/16", "berth0");
   auto ep = endpoint("n1", "0123456789abcdef", "172.17.0.2");
   ep.ports = {port("0.0.0.0", 8080, 80), port("127.0.0.1", 8443, 443)};
-  EXPECT_EQ(add_ports(net, ep),
-            "add element ip berth-nat ports_tcp { 8080 comment \"0123456789ab\" : 172.17.0.2 . 80 }\n"
-            "add element ip berth-nat hostports_tcp { 127.0.0.1 . 8443 comment \"0123456789ab\" : "
-            "172.17.0.2 . 443 }\n");
+  EXPECT_EQ(
+      add_ports(net, ep),
+      "add element ip berth-nat ports_tcp { 8080 comment \"0123456789ab\" : 172.17.0.2 . 80 }\n"
+      "add element ip berth-nat hostports_tcp { 127.0.0.1 . 8443 comment \"0123456789ab\" : "
+      "172.17.0.2 . 443 }\n");
   EXPECT_EQ(delete_ports(net, ep),
             "delete element ip berth-nat ports_tcp { 8080 }\n"
             "delete element ip berth-nat hostports_tcp { 127.0.0.1 . 8443 }\n");

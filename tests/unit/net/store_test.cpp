@@ -1,12 +1,12 @@
 // The SQLite store: persistence across reopen, and no double allocation
 // even with two handles (two daemons, or one before and one after a crash).
+#include "net/store.hpp"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <thread>
-
-#include "net/store.hpp"
 
 namespace berth::net {
 namespace {
