@@ -28,4 +28,8 @@ execute_process(COMMAND git rev-parse --short=12 HEAD
 if(NOT BERTH_GIT_COMMIT)
   set(BERTH_GIT_COMMIT "unknown")
 endif()
-target_compile_definitions(berth_options INTERFACE BERTH_GIT_COMMIT="${BERTH_GIT_COMMIT}")
+# The commit goes into one generated source (base/version.hpp), not a
+# compile definition: a definition that changes with every commit would
+# rebuild the whole tree at every configure.
+configure_file(${CMAKE_SOURCE_DIR}/src/base/version_commit.cpp.in
+  ${CMAKE_BINARY_DIR}/generated/version_commit.cpp @ONLY)

@@ -7,7 +7,7 @@ build_pkgs=(
   cmake ninja-build pkg-config g++ clang-14 clang-format clang-tidy lld-14
   libclang-rt-14-dev git
   libexpected-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libcurl4-openssl-dev libssl-dev libarchive-dev libzstd-dev libsqlite3-dev
+  libcurl4-openssl-dev libssl-dev libarchive-dev libzstd-dev libisal-dev libsqlite3-dev
   libtomlplusplus-dev libyaml-cpp-dev libseccomp-dev libcap-dev
   libnl-3-dev libnl-route-3-dev libmnl-dev libnftables-dev
   libcli11-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
@@ -15,7 +15,7 @@ build_pkgs=(
 test_pkgs=(
   busybox-static debootstrap python3-pytest python3-docker docker.io runc
   skopeo docker-registry bats iproute2 nftables jq procps psmisc util-linux
-  btrfs-progs e2fsprogs hyperfine strace
+  btrfs-progs e2fsprogs hyperfine strace umoci
 )
 
 missing=()

@@ -25,7 +25,7 @@ std::string now_rfc3339() {
   gmtime_r(&t, &tm);
   char buf[40];
   size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%06lldZ", static_cast<long long>(micros));
+  (void)std::snprintf(buf + n, sizeof buf - n, ".%06lldZ", static_cast<long long>(micros));
   return buf;
 }
 

@@ -21,8 +21,8 @@ Result<UniqueFd> openat2(int dirfd, const std::string& path, uint64_t flags, mod
   }
 }
 
-Result<UniqueFd> open_in_root(int root_fd, const std::string& path, uint64_t flags,
-                              mode_t mode, uint64_t extra_resolve) {
+Result<UniqueFd> open_in_root(int root_fd, const std::string& path, uint64_t flags, mode_t mode,
+                              uint64_t extra_resolve) {
   return openat2(root_fd, path, flags, mode,
                  RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra_resolve);
 }

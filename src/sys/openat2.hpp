@@ -25,7 +25,7 @@ Result<UniqueFd> openat2(int dirfd, const std::string& path, uint64_t flags, mod
 // Opens `path` with root_fd as "/" and magic links (/proc/self/fd/...)
 // refused. `extra_resolve` adds e.g. RESOLVE_NO_SYMLINKS or
 // RESOLVE_NO_XDEV.
-Result<UniqueFd> open_in_root(int root_fd, const std::string& path, uint64_t flags,
-                              mode_t mode = 0, uint64_t extra_resolve = 0);
+Result<UniqueFd> open_in_root(int root_fd, const std::string& path, uint64_t flags, mode_t mode = 0,
+                              uint64_t extra_resolve = 0);
 
 }  // namespace berth::sys

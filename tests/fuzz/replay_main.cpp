@@ -2,13 +2,13 @@
 // given), so each CI run replays the corpora without libFuzzer. A crash or
 // sanitizer report fails the test.
 #include <dirent.h>
+#include <sys/stat.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <string>
-#include <sys/stat.h>
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
@@ -23,7 +23,7 @@ void replay_file(const std::string& path, int& count) {
 }
 
 void replay(const std::string& path, int& count) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return;
   if (!S_ISDIR(st.st_mode)) return replay_file(path, count);
   DIR* dir = ::opendir(path.c_str());

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -75,6 +76,13 @@ struct Resources {
   std::vector<HugepageLimit> hugepage_limits;
   std::vector<DeviceRule> devices;  // applied in order, as the spec says
   std::map<std::string, std::string> unified;  // raw v2 files
+
+  // OCI `linux.resources.network` (v1 net_cls/net_prio; ignored on v2).
+  struct Network {
+    std::optional<uint32_t> class_id;
+    std::vector<std::pair<std::string, uint32_t>> priorities;  // interface, priority
+  };
+  std::optional<Network> network;
 };
 
 enum class FreezerState { Thawed, Freezing, Frozen };
@@ -83,6 +91,8 @@ struct Stats {
   struct {
     uint64_t usage = 0, max_usage = 0, limit = 0, cache = 0, swap_usage = 0;
     uint64_t failcnt = 0;
+    uint64_t swap_limit = 0;  // v1: memsw limit; v2: memory.swap.max
+    uint64_t oom_kill = 0;    // processes the OOM killer killed in this group
     std::map<std::string, uint64_t> raw;  // memory.stat
   } memory;
   struct {
@@ -105,8 +115,10 @@ struct Stats {
 enum class Layout { V1, Hybrid, V2 };
 
 // Which cgroup layout the host uses, read from `mount_root` (normally
-// /sys/fs/cgroup).
-Result<Layout> detect_layout(const std::string& mount_root = "/sys/fs/cgroup");
+// /sys/fs/cgroup); `proc_self` is where mountinfo is read (a fixture dir in
+// unit tests).
+Result<Layout> detect_layout(const std::string& mount_root = "/sys/fs/cgroup",
+                             const std::string& proc_self = "/proc/self");
 
 class Manager {
  public:
@@ -114,7 +126,8 @@ class Manager {
 
   // Creates the container's group(s) (mkdir -p in every hierarchy).
   virtual Result<> create() = 0;
-  // v2 only: a directory fd for clone3(CLONE_INTO_CGROUP); nullopt on v1.
+  // v2 only: a directory fd for clone3(CLONE_INTO_CGROUP); nullopt on v1
+  // and hybrid (the v1 hierarchies still need add_process).
   virtual Result<std::optional<UniqueFd>> open_for_clone() = 0;
   virtual Result<> add_process(pid_t pid) = 0;
   // Writes every set field of `resources`; used at create and by update.
@@ -131,6 +144,7 @@ class Manager {
   // Absolute paths per controller ("" key for v2) to store in state.json
   // and reload with `load`.
   virtual std::map<std::string, std::string> paths() const = 0;
+  virtual Layout layout() const = 0;
 };
 
 struct ManagerOptions {
@@ -141,6 +155,11 @@ struct ManagerOptions {
   std::string container_id;
   // Accepted for runc compatibility; needs a running systemd.
   bool systemd = false;
+  // Where /proc/self/{mountinfo,cgroup} are read (relative cgroupsPath and
+  // layout detection); a fixture dir in unit tests.
+  std::string proc_self = "/proc/self";
+  // Where "is systemd running" is checked (/run/systemd/system).
+  std::string systemd_marker = "/run/systemd/system";
 };
 
 Result<std::unique_ptr<Manager>> make_manager(const ManagerOptions& options);

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include "base/file.hpp"
@@ -18,8 +18,8 @@ TEST(Log, TextFormatQuotesOnlyWhenNeeded) {
 }
 
 TEST(Log, JsonFormatMatchesRuncShape) {
-  auto line = log::format_record(log::Format::Json, log::Level::Warn, "say \"hi\"\n",
-                                 {{"k", "v"}}, "T");
+  auto line =
+      log::format_record(log::Format::Json, log::Level::Warn, "say \"hi\"\n", {{"k", "v"}}, "T");
   EXPECT_EQ(line, R"({"level":"warning","msg":"say \"hi\"\n","time":"T","k":"v"})");
 }
 

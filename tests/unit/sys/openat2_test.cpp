@@ -51,7 +51,7 @@ TEST_F(OpenInRootTest, AbsoluteSymlinkStaysInside) {
   ASSERT_EQ(::symlink((base_ + "/outside").c_str(), (base_ + "/root/evil").c_str()), 0);
   ASSERT_EQ(::symlink("/etc/inside", (base_ + "/root/good").c_str()), 0);
   EXPECT_EQ(read("/evil").rfind("ERR:", 0), 0u);  // host path not reachable
-  EXPECT_EQ(read("/good"), "inside");               // resolved in root
+  EXPECT_EQ(read("/good"), "inside");             // resolved in root
 }
 
 TEST_F(OpenInRootTest, RelativeSymlinkEscapeIsClamped) {
@@ -68,7 +68,7 @@ TEST_F(OpenInRootTest, MagicLinksRefused) {
 TEST_F(OpenInRootTest, CreateUsesModeAndStaysInside) {
   auto fd = open_in_root(root_.get(), "/etc/new", O_WRONLY | O_CREAT | O_EXCL, 0600);
   ASSERT_TRUE(fd) << fd.error().to_string();
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat((base_ + "/root/etc/new").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }

@@ -1,0 +1,129 @@
+#include "image/image_store.hpp"
+
+#include "image/gc.hpp"
+#include "image_fixture.hpp"
+
+namespace berth::image {
+namespace {
+
+using test::ImageFixture;
+
+TEST_F(ImageFixture, RecordsLayersWithChainIds) {
+  auto img = make_image({"layer-one", "layer-two"}, "x");
+  ASSERT_EQ(img.layers.size(), 2u);
+  EXPECT_EQ(img.layers[0].chain_id, img.layers[0].diff_id);
+  EXPECT_EQ(img.layers[1].chain_id,
+            sha256_digest(img.layers[0].diff_id + " " + img.layers[1].diff_id));
+  auto again = make_image({"layer-one", "layer-two"}, "x");  // same config: same image
+  EXPECT_EQ(again.id, img.id);
+  EXPECT_EQ(images_->list()->size(), 1u);
+}
+
+TEST_F(ImageFixture, ResolvesTagsIdsAndPrefixes) {
+  auto img = make_image({"l"}, "a");
+  ASSERT_TRUE(images_->tag(img.id, "busybox"));
+  EXPECT_EQ(images_->resolve("busybox:latest")->id, img.id);
+  EXPECT_EQ(images_->resolve("docker.io/library/busybox")->id, img.id);
+  EXPECT_EQ(images_->resolve(img.id)->id, img.id);
+  EXPECT_EQ(images_->resolve(img.id.substr(7, 12))->id, img.id);
+  EXPECT_TRUE(images_->resolve("other").error().is(ErrorCategory::NotFound));
+  EXPECT_EQ(images_->get(img.id)->repo_tags,
+            std::vector<std::string>{"docker.io/library/busybox:latest"});
+}
+
+TEST_F(ImageFixture, RetagMovesTheTag) {
+  auto a = make_image({"l"}, "a");
+  auto b = make_image({"l"}, "b");
+  ASSERT_TRUE(images_->tag(a.id, "app:1"));
+  ASSERT_TRUE(images_->tag(b.id, "app:1"));
+  EXPECT_EQ(images_->resolve("app:1")->id, b.id);
+  EXPECT_TRUE(images_->get(a.id)->repo_tags.empty());
+}
+
+TEST_F(ImageFixture, RemovingOneOfTwoTagsOnlyUntags) {
+  auto img = make_image({"l"}, "a");
+  ASSERT_TRUE(images_->tag(img.id, "app:1"));
+  ASSERT_TRUE(images_->tag(img.id, "app:2"));
+  auto items = images_->remove("app:1", false, {});
+  ASSERT_TRUE(items);
+  ASSERT_EQ(items->size(), 1u);
+  EXPECT_EQ((*items)[0].untagged, "app:1");
+  EXPECT_TRUE(images_->get(img.id));
+  items = images_->remove("app:2", false, {});
+  ASSERT_TRUE(items);
+  ASSERT_EQ(items->size(), 2u);
+  EXPECT_EQ((*items)[1].deleted, img.id);
+  EXPECT_FALSE(images_->get(img.id));
+}
+
+TEST_F(ImageFixture, ContainerUseKeepsImageDangling) {
+  auto img = make_image({"l"}, "a");
+  ASSERT_TRUE(images_->tag(img.id, "app"));
+  UseChecker stopped = [&](const std::string& id) { return ImageUse{false, id == img.id}; };
+  auto items = images_->remove("app", false, stopped);
+  ASSERT_TRUE(items);
+  ASSERT_EQ(items->size(), 1u);  // untagged, not deleted
+  EXPECT_TRUE(images_->get(img.id));
+  auto by_id = images_->remove(img.id, false, stopped);
+  ASSERT_FALSE(by_id);
+  EXPECT_TRUE(by_id.error().is(ErrorCategory::Conflict));
+  auto forced = images_->remove(img.id, true, stopped);
+  ASSERT_TRUE(forced);
+  EXPECT_FALSE(images_->get(img.id));
+}
+
+TEST_F(ImageFixture, RunningContainerBlocksEvenForce) {
+  auto img = make_image({"l"}, "a");
+  UseChecker running = [](const std::string&) { return ImageUse{true, false}; };
+  auto r = images_->remove(img.id, true, running);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("running"), std::string::npos);
+  EXPECT_TRUE(images_->get(img.id));
+}
+
+TEST_F(ImageFixture, IdWithTagsInSeveralRepositoriesNeedsForce) {
+  auto img = make_image({"l"}, "a");
+  ASSERT_TRUE(images_->tag(img.id, "one"));
+  ASSERT_TRUE(images_->tag(img.id, "two"));
+  auto r = images_->remove(img.id, false, {});
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(ErrorCategory::Conflict));
+  auto forced = images_->remove(img.id, true, {});
+  ASSERT_TRUE(forced);
+  EXPECT_EQ(forced->size(), 3u);  // two untags and the delete
+  // A single-repository ID removal untags and deletes without force.
+  auto b = make_image({"l"}, "b");
+  ASSERT_TRUE(images_->tag(b.id, "solo:1"));
+  ASSERT_TRUE(images_->remove(b.id, false, {}));
+  EXPECT_FALSE(images_->get(b.id));
+}
+
+TEST_F(ImageFixture, GcRemovesOnlyWhatNothingUses) {
+  auto a = make_image({"shared", "only-a"}, "a");
+  auto b = make_image({"shared", "only-b"}, "b");
+  auto pulling = content_->put("in-flight");
+  ASSERT_TRUE(pulling);
+  auto lease = leases_->create();
+  ASSERT_TRUE(lease);
+  ASSERT_TRUE(leases_->add(*lease, LeaseKind::Content, pulling->digest));
+  auto stray = content_->put("stray");
+  ASSERT_TRUE(stray);
+  ASSERT_TRUE(images_->remove(a.id, false, {}));
+  auto gc = collect_garbage(*images_, *leases_, nullptr);
+  ASSERT_TRUE(gc) << gc.error().to_string();
+  // a's config, manifest and unique layer, plus the stray blob.
+  EXPECT_EQ(gc->blobs.size(), 4u);
+  EXPECT_FALSE(content_->exists(a.id));
+  EXPECT_FALSE(content_->exists(stray->digest));
+  EXPECT_TRUE(content_->exists(pulling->digest));
+  for (const auto& l : b.layers) EXPECT_TRUE(content_->exists(l.digest));
+  EXPECT_TRUE(content_->exists(b.id));
+  EXPECT_TRUE(content_->exists(b.manifest_digest));
+  ASSERT_TRUE(leases_->remove(*lease));
+  ASSERT_TRUE(images_->remove(b.id, false, {}));
+  ASSERT_TRUE(collect_garbage(*images_, *leases_, nullptr));
+  EXPECT_TRUE(content_->list()->empty());
+}
+
+}  // namespace
+}  // namespace berth::image
