@@ -37,12 +37,16 @@ class Flags {
   std::map<std::string, std::vector<std::string>> values_;
 };
 
-Result<Flags> parse_flags(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs);
+// Flags may follow positionals (`update <id> --memory 1g`, as runc takes
+// them) unless `stop_at_positional`: exec and ps pass what follows the id
+// to the container or to ps(1).
+Result<Flags> parse_flags(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs,
+                          bool stop_at_positional = false);
 
 // Prints the error as runc does (plain to stderr when logging to a file,
-// else a logrus line) and returns the exit code 1.
-int fail(const Globals& g, const Error& error);
-int fail(const Globals& g, const std::string& message);
+// else a logrus line) and returns `code` (1 unless runc uses another).
+int fail(const Globals& g, const Error& error, int code = 1);
+int fail(const Globals& g, const std::string& message, int code = 1);
 // Exactly `n` positionals (the container id first) or a usage error.
 Result<> need_args(const Flags& f, size_t n, const char* usage);
 

@@ -36,29 +36,34 @@ Result<oci::Process> process_from(Globals& g, const Flags& f) {
 
 }  // namespace
 
+// runc exits 255 when exec itself fails (so it differs from any exit code
+// of the process it would have run).
+constexpr int kExecFailed = 255;
+
 int cmd_exec(Globals& g, const std::vector<std::string>& args) {
-  auto f = parse_flags(args, kExecFlags);
-  if (!f) return fail(g, f.error());
-  if (f->positional.empty()) return fail(g, "\"exec\" requires a minimum of 1 argument");
+  auto f = parse_flags(args, kExecFlags, true);
+  if (!f) return fail(g, f.error(), kExecFailed);
+  if (f->positional.empty()) return fail(g, "\"exec\" requires a minimum of 1 argument", kExecFailed);
   runtime::ExecOptions o;
   o.id = f->positional[0];
   auto process = process_from(g, *f);
-  if (!process) return fail(g, process.error());
+  if (!process) return fail(g, process.error(), kExecFailed);
   o.process = std::move(*process);
   o.console_socket = f->get("console-socket");
   o.pid_file = f->get("pid-file");
   o.detach = f->has("detach");
+  o.ignore_paused = f->has("ignore-paused");
   if (f->has("preserve-fds")) {
     auto n = parse_int<int>(f->get("preserve-fds"));
-    if (!n) return fail(g, n.error());
+    if (!n) return fail(g, n.error(), kExecFailed);
     o.preserve_fds = *n;
   }
   if (o.process.terminal && o.detach && o.console_socket.empty())
-    return fail(g, "cannot allocate tty if runc will detach without setting console socket");
+    return fail(g, "cannot allocate tty if runc will detach without setting console socket", kExecFailed);
   if (!o.process.terminal && !o.console_socket.empty())
-    return fail(g, "cannot use console socket if runc will not detach or allocate tty");
+    return fail(g, "cannot use console socket if runc will not detach or allocate tty", kExecFailed);
   auto code = runtime::exec(g.ctx, o);
-  if (!code) return fail(g, code.error());
+  if (!code) return fail(g, code.error(), kExecFailed);
   return *code;
 }
 

@@ -9,7 +9,7 @@ namespace {
 
 Result<int> parse_signal(std::string name) {
   if (auto n = parse_int<int>(name); n) {
-    if (*n > 0 && *n < NSIG) return *n;
+    if (*n >= 0 && *n < NSIG) return *n;  // 0 only checks the process exists
     return make_error(ErrorCategory::InvalidArgument, "invalid signal: " + name);
   }
   std::string upper;

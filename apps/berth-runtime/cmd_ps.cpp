@@ -38,7 +38,7 @@ Result<std::string> run_ps(const std::vector<std::string>& ps_args) {
 }  // namespace
 
 int cmd_ps(Globals& g, const std::vector<std::string>& args) {
-  auto f = parse_flags(args, {{{"format", "f"}, true}});
+  auto f = parse_flags(args, {{{"format", "f"}, true}}, true);
   if (!f) return fail(g, f.error());
   if (f->positional.empty()) return fail(g, "\"ps\" requires a minimum of 1 argument");
   auto pids = runtime::pids(g.ctx, f->positional[0]);

@@ -28,16 +28,23 @@ const FlagSpec* find_spec(const std::vector<FlagSpec>& specs, const std::string&
 }
 }  // namespace
 
-Result<Flags> parse_flags(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs) {
+Result<Flags> parse_flags(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs,
+                          bool stop_at_positional) {
   Flags out;
-  size_t i = 0;
-  for (; i < args.size(); ++i) {
+  for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--") {
-      ++i;
+      out.positional.insert(out.positional.end(), args.begin() + static_cast<long>(i) + 1, args.end());
       break;
     }
-    if (a.size() < 2 || a[0] != '-') break;
+    if (a.size() < 2 || a[0] != '-') {
+      if (stop_at_positional) {
+        out.positional.insert(out.positional.end(), args.begin() + static_cast<long>(i), args.end());
+        break;
+      }
+      out.positional.push_back(a);
+      continue;
+    }
     std::string body = a.substr(a[1] == '-' ? 2 : 1);
     auto [name, value, has_value] = split_once(body, '=');
     const FlagSpec* spec = find_spec(specs, std::string(name));
@@ -47,9 +54,7 @@ Result<Flags> parse_flags(const std::vector<std::string>& args, const std::vecto
     if (!spec->takes_value) {
       slot.push_back(has_value ? std::string(value) : "true");
       if (has_value && value == "false") out.values_.erase(spec->names[0]);
-      continue;
-    }
-    if (has_value) {
+    } else if (has_value) {
       slot.push_back(std::string(value));
     } else if (i + 1 < args.size()) {
       slot.push_back(args[++i]);
@@ -57,11 +62,10 @@ Result<Flags> parse_flags(const std::vector<std::string>& args, const std::vecto
       return make_error(ErrorCategory::InvalidArgument, "flag needs an argument: -" + std::string(name));
     }
   }
-  out.positional.assign(args.begin() + static_cast<long>(i), args.end());
   return out;
 }
 
-int fail(const Globals& g, const std::string& message) {
+int fail(const Globals& g, const std::string& message, int code) {
   if (g.log_fd >= 0) {
     log::error(message);
     std::fprintf(stderr, "%s\n", message.c_str());
@@ -73,10 +77,10 @@ int fail(const Globals& g, const std::string& message) {
     ::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
     std::fprintf(stderr, "time=\"%s\" level=error msg=%s\n", when, json_quote(message).c_str());
   }
-  return 1;
+  return code;
 }
 
-int fail(const Globals& g, const Error& error) { return fail(g, error.to_string()); }
+int fail(const Globals& g, const Error& error, int code) { return fail(g, error.to_string(), code); }
 
 Result<> need_args(const Flags& f, size_t n, const char* usage) {
   if (f.positional.size() == n) return ok();

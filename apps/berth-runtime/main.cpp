@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/log.hpp"
+#include "base/version.hpp"
 #include "cli.hpp"
 #include "oci/runtime_spec.hpp"
 
@@ -47,7 +48,7 @@ const std::vector<FlagSpec> kGlobalFlags = {
 void print_version() {
   const scmp_version* v = seccomp_version();
   std::printf("berth-runtime version %s\ncommit: %s\nspec: %s\nlibseccomp: %u.%u.%u\n", BERTH_VERSION,
-              BERTH_GIT_COMMIT, oci::kRuntimeSpecVersion, v->major, v->minor, v->micro);
+              git_commit(), oci::kRuntimeSpecVersion, v->major, v->minor, v->micro);
 }
 
 void print_help() {
@@ -74,7 +75,7 @@ Result<> setup_logging(Globals& g) {
 int dispatch(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   Globals g;
-  auto parsed = parse_flags(args, kGlobalFlags);
+  auto parsed = parse_flags(args, kGlobalFlags, true);
   if (!parsed) return fail(g, parsed.error().message());
   if (parsed->has("version")) {
     print_version();

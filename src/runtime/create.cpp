@@ -124,9 +124,29 @@ Result<Cgroup> make_cgroup(const Context& ctx, const oci::Spec& spec, const std:
   }
   Cgroup cg{std::move(*manager), std::nullopt};
   TRY_CTX(cg.manager->create(), "create cgroup");
-  TRY_CTX(cg.manager->apply(container_cgroup_resources(spec)), "apply cgroup resources");
-  cg.clone_fd = TRY(cg.manager->open_for_clone());
+  // A frozen group would freeze the init the moment it joins, and create
+  // would wait for it forever.
+  if (auto fs = cg.manager->freezer_state(); fs && *fs != cgroups::FreezerState::Thawed)
+    return make_error(ErrorCategory::Conflict, "container's cgroup unexpectedly frozen");
+  // Sharing a group with other processes is allowed but rarely intended.
+  if (auto pids = cg.manager->pids(); pids && !pids->empty())
+    log::warn("container's cgroup is not empty: " + std::to_string(pids->size()) + " process(es) found");
   return cg;
+}
+
+// After make_cgroup, with the group owned by create's rollback.
+Result<> configure_cgroup(Cgroup& cg, const oci::Spec& spec) {
+  if (!cg.manager) return ok();
+  auto applied = cg.manager->apply(container_cgroup_resources(spec));
+  if (!applied) {
+    // A config the host cannot honour (unified keys on v1, ...) is the
+    // caller's mistake; runc words it the same way.
+    auto& e = applied.error();
+    if (e.is(ErrorCategory::InvalidArgument)) return tl::unexpected(std::move(e).wrap("invalid configuration"));
+    return tl::unexpected(std::move(e).wrap("apply cgroup resources"));
+  }
+  cg.clone_fd = TRY(cg.manager->open_for_clone());
+  return ok();
 }
 
 Result<sys::CloneResult> clone_init(NamespacePlan& plan, int cgroup_fd, bool* into_cgroup) {
@@ -186,6 +206,12 @@ Result<Created> create(const Context& ctx, const CreateOptions& opts) {
   record.bundle = TRY(real_path(opts.bundle));
   record.config = TRY(load_bundle(record.bundle));
   const oci::Spec& spec = record.config;
+  if (spec.process->terminal && opts.detached && opts.console_socket.empty())
+    return make_error(ErrorCategory::InvalidArgument,
+                      "cannot allocate tty if runc will detach without setting console socket");
+  if (!spec.process->terminal && !opts.console_socket.empty())
+    return make_error(ErrorCategory::InvalidArgument,
+                      "cannot use console socket if runc will not detach or allocate tty");
   std::string root_path = spec.root->path[0] == '/' ? spec.root->path : record.bundle + "/" + spec.root->path;
   record.rootfs = TRY_CTX(real_path(root_path), "rootfs");
   record.created = now_rfc3339();
@@ -216,6 +242,7 @@ Result<Created> create(const Context& ctx, const CreateOptions& opts) {
   auto fifo_fd = TRY(open_file(fifo, O_PATH));
 
   cgroup = TRY(make_cgroup(ctx, spec, opts.id));
+  TRY(configure_cgroup(*cgroup, spec));
   auto plan = TRY(plan_namespaces(spec));
   auto [parent_end, child_end] = TRY(SyncChannel::make_pair());
   InitConfig init{&spec,         opts.id,          record.bundle,    record.rootfs,
@@ -239,7 +266,7 @@ Result<Created> create(const Context& ctx, const CreateOptions& opts) {
   TRY(parent_end.send("go:" + std::to_string(owned.pid())));
   auto pty = TRY(drive_init(parent_end, record, opts));
   TRY(save_record(ctx, record));
-  if (!opts.pid_file.empty()) TRY_CTX(write_file_atomic(opts.pid_file, std::to_string(owned.pid())), "pid file");
+  if (!opts.pid_file.empty()) TRY_CTX(write_volatile_file(opts.pid_file, std::to_string(owned.pid())), "pid file");
   undo.dismiss();
   Created created;
   created.pid = owned.pid();

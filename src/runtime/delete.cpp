@@ -13,6 +13,11 @@
 namespace berth::runtime {
 namespace {
 
+bool own_pid_namespace(const oci::Spec& spec) {
+  const oci::Namespace* ns = spec.linux ? spec.linux->find_namespace("pid") : nullptr;
+  return ns && ns->path.empty();
+}
+
 Result<> kill_and_wait(const Record& record, cgroups::Manager* manager) {
   auto pidfd = init_pidfd(record);
   if (pidfd) {
@@ -20,7 +25,10 @@ Result<> kill_and_wait(const Record& record, cgroups::Manager* manager) {
     if (manager) (void)manager->freeze(cgroups::FreezerState::Thawed);
     TRY(sys::pidfd_wait_exit(pidfd->get(), -1));
   }
-  if (manager) TRY(manager->signal_all(SIGKILL));
+  // With its own pid namespace the init's death took every process along;
+  // without one, the cgroup is how we find the rest (as runc does). A
+  // group shared with another container is then left alone.
+  if (manager && !own_pid_namespace(record.config)) TRY(manager->signal_all(SIGKILL));
   return ok();
 }
 
@@ -29,7 +37,7 @@ Result<> destroy_cgroup(cgroups::Manager* manager) {
   // Tasks killed a moment ago may still be exiting: retry briefly.
   for (int attempt = 0;; ++attempt) {
     auto destroyed = manager->destroy();
-    if (destroyed || attempt == 200 || !destroyed.error().is(ErrorCategory::Conflict)) return destroyed;
+    if (destroyed || attempt == 100 || !destroyed.error().is(ErrorCategory::Conflict)) return destroyed;
     ::usleep(attempt < 20 ? 500 : 5000);
   }
 }
@@ -51,7 +59,8 @@ Result<> remove(const Context& ctx, const std::string& id, bool force) {
   auto manager = record_manager(record);
   cgroups::Manager* mgr = manager ? manager->get() : nullptr;
   TRY(kill_and_wait(record, mgr));
-  TRY_CTX(destroy_cgroup(mgr), "remove cgroup of " + id);
+  if (auto destroyed = destroy_cgroup(mgr); !destroyed)
+    log::warn("cgroup not removed", {{"id", id}, {"error", destroyed.error()}});
   if (record.config.hooks) {
     auto hooked = run_hooks(record.config.hooks->poststop, state_for_hooks(record, oci::Status::Stopped), "poststop");
     if (!hooked) log::warn("poststop hook failed", {{"error", hooked.error()}});

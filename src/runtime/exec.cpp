@@ -14,6 +14,7 @@
 #include "oci/runtime_validate.hpp"
 #include "runtime/console.hpp"
 #include "runtime/lifecycle_util.hpp"
+#include "runtime/record.hpp"
 #include "runtime/process_exec.hpp"
 #include "runtime/runtime.hpp"
 #include "runtime/sync.hpp"
@@ -99,7 +100,7 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
   auto record = TRY(load_record(ctx, o.id));
   auto st = status(ctx, record);
   if (st == oci::Status::Stopped) return make_error(ErrorCategory::Conflict, "cannot exec in a stopped container");
-  if (st == oci::Status::Paused) return make_error(ErrorCategory::Conflict, "cannot exec in a paused container");
+  if (st == oci::Status::Paused && !o.ignore_paused) return make_error(ErrorCategory::Conflict, "cannot exec in a paused container");
   TRY(oci::validate_process(o.process));
   auto pidfd = TRY(init_pidfd(record));
   auto manager = TRY(record_manager(record));
@@ -116,7 +117,7 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
   if (manager && !into_cgroup) TRY_CTX(manager->add_process(proc.pid()), "join container cgroup");
   TRY(parent_end.send("go"));
   auto pty = TRY_CTX(await_exec(parent_end, o), "exec failed: unable to start container process");
-  if (!o.pid_file.empty()) TRY_CTX(write_file_atomic(o.pid_file, std::to_string(proc.pid())), "pid file");
+  if (!o.pid_file.empty()) TRY_CTX(write_volatile_file(o.pid_file, std::to_string(proc.pid())), "pid file");
   if (o.detach) {
     (void)proc.release();
     return 0;

@@ -1,5 +1,6 @@
 // `features`: what this runtime implements, in the runtime-spec's
 // features document shape (as `runc features` prints it).
+#include "base/version.hpp"
 #include "oci/json.hpp"
 #include "oci/runtime_codec.hpp"
 #include "oci/runtime_spec.hpp"
@@ -47,7 +48,7 @@ std::string features_json() {
             "strictatime", "suid", "sync", "unbindable"})},
       {"linux", linux},
       {"annotations", json::object{{"org.berth.runtime.version", BERTH_VERSION},
-                                   {"org.berth.runtime.commit", BERTH_GIT_COMMIT}}}};
+                                   {"org.berth.runtime.commit", git_commit()}}}};
   return oci::to_pretty_json(doc, "    ");
 }
 

@@ -67,11 +67,15 @@ Result<> apply_process_setup(const ProcessSetup& s) {
   TRY(apply_oom_score_adj(p.oom_score_adj));
   if (s.seccomp && !p.no_new_privileges) TRY(load_seccomp(*s.seccomp));
   if (p.capabilities) TRY(drop_bounding(*p.capabilities));
+  // The cwd may be reachable only with our privileges (root-only dirs) or
+  // only as the user (a home that root cannot search over NFS or in a user
+  // namespace): try before the switch, and again after if that failed.
+  bool in_cwd = p.cwd.empty() || ::chdir(p.cwd.c_str()) == 0;
   TRY(switch_user(p.user, s.can_setgroups));
   TRY(apply_capabilities(p.capabilities.value_or(oci::Capabilities{})));
   if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return sys_error("no_new_privs");
   ::umask(p.user.umask.value_or(022));
-  if (!p.cwd.empty() && ::chdir(p.cwd.c_str()) != 0) return sys_error("chdir to cwd (\"" + p.cwd + "\") set in config.json");
+  if (!in_cwd && ::chdir(p.cwd.c_str()) != 0) return sys_error("chdir to cwd (\"" + p.cwd + "\") set in config.json");
   return ok();
 }
 

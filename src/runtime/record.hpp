@@ -39,6 +39,8 @@ Result<> validate_id(const std::string& id);
 std::string container_dir(const Context& ctx, const std::string& id);
 
 Result<> save_record(const Context& ctx, const Record& record);
+// Atomic (rename) but not fsync'd: for state and pid files.
+Result<> write_volatile_file(const std::string& path, std::string_view data, mode_t mode = 0644);
 // NotFound "container does not exist" (runc's words) when there is no such container.
 Result<Record> load_record(const Context& ctx, const std::string& id);
 

@@ -37,9 +37,25 @@ bool fallback_to_bind(const oci::Mount& m, int err) {
   return err == EPERM && (m.type == "sysfs" || m.type == "mqueue");
 }
 
+// proc and sysfs on a symlink could be steered by the image onto, say,
+// a path where masking would then miss them; runc refuses, so do we.
+Result<> require_plain_directory(int root_fd, const oci::Mount& m) {
+  if (m.type != "proc" && m.type != "sysfs") return ok();
+  auto at = sys::open_in_root(root_fd, m.destination, O_PATH | O_NOFOLLOW);
+  struct stat st;
+  if (at && ::fstat(at->get(), &st) == 0 && !S_ISDIR(st.st_mode))
+    return make_error(ErrorCategory::InvalidArgument,
+                      m.destination + " must be mounted on ordinary directory");
+  return ok();
+}
+
 Result<> mount_fs(int root_fd, const oci::Mount& m, const MountOptions& opts) {
+  TRY(require_plain_directory(root_fd, m));
   auto target = TRY(ensure_in_root(root_fd, m.destination, true));
   unsigned long flags = opts.flags & ~static_cast<unsigned long>(MS_REC);
+  // A read-only /dev is made read-only only after devices, /dev/pts and
+  // /dev/console exist in it (finish_rootfs).
+  if (m.destination == "/dev") flags &= ~static_cast<unsigned long>(MS_RDONLY);
   auto mounted = sys::mount(m.source, sys::fd_path(target.get()), m.type, flags, opts.data);
   if (!mounted) {
     if (!fallback_to_bind(m, mounted.error().sys_errno())) return tl::unexpected(std::move(mounted).error().wrap("mount " + m.destination));

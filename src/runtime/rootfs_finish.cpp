@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "base/file.hpp"
 #include "base/log.hpp"
 #include "runtime/rootfs.hpp"
@@ -56,6 +58,11 @@ Result<> finish_rootfs(const oci::Spec& spec) {
     for (const auto& p : spec.linux->readonly_paths) TRY(readonly_path(p));
     for (const auto& p : spec.linux->masked_paths) TRY(mask_path(p));
   }
+  for (const auto& m : spec.mounts)
+    if (m.destination == "/dev" && m.type != "bind" && std::find(m.options.begin(), m.options.end(), "ro") != m.options.end()) {
+      auto dev = TRY(open_file("/dev", O_PATH | O_DIRECTORY));
+      TRY_CTX(sys::set_mount_attrs(dev.get(), "", false, MOUNT_ATTR_RDONLY, 0), "read-only /dev");
+    }
   if (spec.root && spec.root->readonly) {
     auto root = TRY(open_file("/", O_PATH | O_DIRECTORY));
     TRY_CTX(sys::set_mount_attrs(root.get(), "", false, MOUNT_ATTR_RDONLY, 0), "read-only rootfs");

@@ -11,7 +11,9 @@ Result<int> run(const Context& ctx, const CreateOptions& options, const RunOptio
   // Blocked before the clone so no signal between now and the relay loop
   // is lost; the init clears its mask before it execs.
   if (!run.detach) TRY(block_forwarded_signals());
-  auto created = TRY(create(ctx, options));
+  CreateOptions create_options = options;
+  create_options.detached = run.detach;
+  auto created = TRY(create(ctx, create_options));
   auto started = start(ctx, options.id);
   if (!started) {
     (void)remove(ctx, options.id, true);

@@ -40,6 +40,9 @@ struct CreateOptions {
   bool no_pivot = false;
   bool no_new_keyring = false;
   int preserve_fds = 0;  // fds 3 .. 3+n-1 pass into the container
+  // The caller will not hold the PTY master (CLI create, run -d): then a
+  // terminal needs a console socket, as runc insists.
+  bool detached = true;
 };
 
 // What create hands back to an in-process caller (run, the monitor).
@@ -76,6 +79,7 @@ struct ExecOptions {
   std::string pid_file;
   bool detach = false;
   int preserve_fds = 0;
+  bool ignore_paused = false;  // join a frozen container (runs once thawed)
 };
 // Runs a process in the container. Detached: returns 0 once it runs.
 // Otherwise waits (relaying a terminal if asked) and returns its exit code.

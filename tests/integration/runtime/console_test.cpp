@@ -46,7 +46,7 @@ TEST_F(Console, SocketReceivesAWorkingPty) {
                        "echo ready; read line; echo \"got:$line\"; exit 4");
   spec.process->terminal = true;
   write_config(spec);
-  CreateOptions options{"tty", bundle_, "", sock, false, false, 0};
+  CreateOptions options{"tty", bundle_, "", sock, false, false, 0, true};
   auto created = create(ctx_, options);
   ASSERT_TRUE(created) << created.error().to_string();
   UniqueFd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));

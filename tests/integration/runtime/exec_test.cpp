@@ -10,7 +10,7 @@ class Exec : public ContainerTest {
  protected:
   void start_sleeper() {
     write_config(spec_for("echo $$ > /out/init_pid; readlink /proc/self/ns/mnt > /out/init_mnt; exec sleep 60"));
-    auto created = create(ctx_, {"x", bundle_, "", "", false, false, 0});
+    auto created = create(ctx_, {"x", bundle_, "", "", false, false, 0, true});
     ASSERT_TRUE(created) << created.error().to_string();
     (void)created->init.release();
     ASSERT_TRUE(start(ctx_, "x"));

@@ -49,7 +49,7 @@ TEST_F(Hooks, FailingHookFailsCreateAndCleansUp) {
   spec.hooks = oci::Hooks{};
   spec.hooks->create_runtime = {{"/bin/false", {"false"}, {}, {}}};
   write_config(spec);
-  auto created = create(ctx_, {"h", bundle_, "", "", false, false, 0});
+  auto created = create(ctx_, {"h", bundle_, "", "", false, false, 0, true});
   ASSERT_FALSE(created);
   EXPECT_NE(created.error().to_string().find("createRuntime hook #0"), std::string::npos) << created.error().to_string();
   EXPECT_EQ(::access((ctx_.root + "/h").c_str(), F_OK), -1);
@@ -62,7 +62,7 @@ TEST_F(Hooks, TimeoutKillsTheHook) {
   spec.hooks->prestart = {{"/bin/sleep", {"sleep", "30"}, {}, 1}};
   write_config(spec);
   auto t0 = std::chrono::steady_clock::now();
-  auto created = create(ctx_, {"t", bundle_, "", "", false, false, 0});
+  auto created = create(ctx_, {"t", bundle_, "", "", false, false, 0, true});
   ASSERT_FALSE(created);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
   EXPECT_NE(created.error().to_string().find("timeout"), std::string::npos);

@@ -21,7 +21,7 @@ TEST_F(Lifecycle, ExitCodePropagates) {
 TEST_F(Lifecycle, SignalsReachTheInit) {
   // sh as pid 1 ignores SIGTERM unless it traps it: the trap proves delivery.
   write_config(spec_for("trap 'echo got > /out/term; exit 9' TERM; echo up > /out/up; while true; do sleep 0.05; done"));
-  auto created = create(ctx_, {"sig", bundle_, "", "", false, false, 0});
+  auto created = create(ctx_, {"sig", bundle_, "", "", false, false, 0, true});
   ASSERT_TRUE(created) << created.error().to_string();
   ASSERT_TRUE(start(ctx_, "sig"));
   for (int i = 0; i < 300 && out("up") != "up"; ++i) ::usleep(10000);
@@ -34,7 +34,7 @@ TEST_F(Lifecycle, SignalsReachTheInit) {
 
 TEST_F(Lifecycle, SignalDeathIsReportedAs128PlusSignal) {
   write_config(spec_for("sleep 60"));
-  auto created = create(ctx_, {"k", bundle_, "", "", false, false, 0});
+  auto created = create(ctx_, {"k", bundle_, "", "", false, false, 0, true});
   ASSERT_TRUE(created);
   ASSERT_TRUE(start(ctx_, "k"));
   ASSERT_TRUE(kill(ctx_, "k", SIGKILL, false));
@@ -45,7 +45,7 @@ TEST_F(Lifecycle, SignalDeathIsReportedAs128PlusSignal) {
 
 TEST_F(Lifecycle, CreateStartStateKillDelete) {
   write_config(spec_for("echo started > /out/started; exec sleep 60"));
-  CreateOptions options{"life", bundle_, base_ + "/pidfile", "", false, false, 0};
+  CreateOptions options{"life", bundle_, base_ + "/pidfile", "", false, false, 0, true};
   {
     auto created = create(ctx_, options);
     ASSERT_TRUE(created) << created.error().to_string();
@@ -79,7 +79,7 @@ TEST_F(Lifecycle, CreateStartStateKillDelete) {
 
 TEST_F(Lifecycle, DuplicateIdIsAConflict) {
   write_config(spec_for("sleep 60"));
-  CreateOptions options{"dup", bundle_, "", "", false, false, 0};
+  CreateOptions options{"dup", bundle_, "", "", false, false, 0, true};
   auto first = create(ctx_, options);
   ASSERT_TRUE(first);
   auto second = create(ctx_, options);
@@ -93,7 +93,7 @@ TEST_F(Lifecycle, MissingExecutableFailsCreateAndCleansUp) {
   auto spec = spec_for("true");
   spec.process->args = {"/no/such/binary"};
   write_config(spec);
-  auto created = create(ctx_, {"bad", bundle_, "", "", false, false, 0});
+  auto created = create(ctx_, {"bad", bundle_, "", "", false, false, 0, true});
   ASSERT_FALSE(created);
   EXPECT_NE(created.error().to_string().find("/no/such/binary"), std::string::npos) << created.error().to_string();
   EXPECT_EQ(::access((ctx_.root + "/bad").c_str(), F_OK), -1);
@@ -101,7 +101,7 @@ TEST_F(Lifecycle, MissingExecutableFailsCreateAndCleansUp) {
 
 TEST_F(Lifecycle, ForceDeleteKillsARunningContainer) {
   write_config(spec_for("sleep 60"));
-  auto created = create(ctx_, {"f", bundle_, "", "", false, false, 0});
+  auto created = create(ctx_, {"f", bundle_, "", "", false, false, 0, true});
   ASSERT_TRUE(created);
   pid_t pid = created->pid;
   (void)created->init.release();
@@ -113,7 +113,7 @@ TEST_F(Lifecycle, ForceDeleteKillsARunningContainer) {
 TEST_F(Lifecycle, ListShowsEveryContainer) {
   write_config(spec_for("sleep 60"));
   for (const char* id : {"a", "b"}) {
-    auto c = create(ctx_, {id, bundle_, "", "", false, false, 0});
+    auto c = create(ctx_, {id, bundle_, "", "", false, false, 0, true});
     ASSERT_TRUE(c);
     (void)c->init.release();
   }

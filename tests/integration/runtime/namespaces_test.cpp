@@ -56,7 +56,7 @@ TEST_F(Namespaces, JoinByPath) {
   auto first = spec_for("exec sleep 60");
   first.hostname = "owner";
   write_config(first);
-  auto created = create(ctx_, {"owner", bundle_, "", "", false, false, 0});
+  auto created = create(ctx_, {"owner", bundle_, "", "", false, false, 0, true});
   ASSERT_TRUE(created) << created.error().to_string();
   pid_t pid = created->pid;
   (void)created->init.release();

@@ -101,7 +101,7 @@ TEST_F(Rootfs, SpecDevicesAreCreated) {
 
 TEST_F(Rootfs, NoPivotAlsoWorks) {
   write_config(spec_for("ls / > /out/root"));
-  CreateOptions options{"np", bundle_, "", "", true, false, 0};
+  CreateOptions options{"np", bundle_, "", "", true, false, 0, true};
   auto code = run(ctx_, options, {});
   ASSERT_TRUE(code) << code.error().to_string();
   EXPECT_EQ(*code, 0);
