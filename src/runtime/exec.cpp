@@ -1,0 +1,158 @@
+// exec: a new process in a running container. The parent enters the
+// container's pid namespace for its next child only, clones straight into
+// the container's cgroup where the kernel allows, and the child joins the
+// remaining namespaces through the init's pidfd in one setns call.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "base/file.hpp"
+#include "base/strings.hpp"
+#include "oci/runtime_validate.hpp"
+#include "runtime/console.hpp"
+#include "runtime/lifecycle_util.hpp"
+#include "runtime/record.hpp"
+#include "runtime/process_exec.hpp"
+#include "runtime/runtime.hpp"
+#include "runtime/sync.hpp"
+#include "sys/clone3.hpp"
+#include "sys/process.hpp"
+
+namespace berth::runtime {
+namespace {
+
+int namespace_flags(const oci::Spec& spec) {
+  int flags = 0;
+  if (spec.linux)
+    for (const auto& ns : spec.linux->namespaces) flags |= sys::namespace_flag(ns.type);
+  return flags;
+}
+
+bool setgroups_allowed() {
+  auto text = read_file("/proc/self/setgroups");
+  return !text || trim(*text) != "deny";
+}
+
+Result<std::string> child_setup(const ExecOptions& o, const oci::Spec& spec, int pidfd, int ns_flags,
+                                const SyncChannel& sync) {
+  reset_signals();
+  TRY(sync.expect("go"));
+  int joins = ns_flags & ~CLONE_NEWPID;
+  if (joins) TRY(sys::setns(pidfd, joins, "container namespaces"));
+  if (o.process.terminal) {
+    auto pty = TRY(open_pty(o.process.console_size));
+    TRY(sync.send_with_fd("pty", pty.master.get()));
+    TRY(become_terminal_session(pty.slave.get()));
+  }
+  const oci::Seccomp* seccomp = spec.linux && spec.linux->seccomp ? &*spec.linux->seccomp : nullptr;
+  TRY(apply_process_setup({o.process, seccomp, setgroups_allowed()}));
+  auto path = TRY(find_executable(o.process));
+  ::syscall(SYS_close_range, 3 + o.preserve_fds, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
+  for (int fd = 3; fd < 3 + o.preserve_fds; ++fd) ::fcntl(fd, F_SETFD, 0);
+  return path;
+}
+
+[[noreturn]] void child_main(const ExecOptions& o, const oci::Spec& spec, int pidfd, int ns_flags,
+                             const SyncChannel& sync) {
+  auto path = child_setup(o, spec, pidfd, ns_flags, sync);
+  if (path) {
+    const oci::Seccomp* seccomp = spec.linux && spec.linux->seccomp ? &*spec.linux->seccomp : nullptr;
+    auto r = exec_process({o.process, seccomp, setgroups_allowed()}, *path);
+    path = tl::unexpected(std::move(r).error());
+  }
+  (void)sync.send("error:" + path.error().to_string());
+  ::_exit(255);
+}
+
+Result<sys::CloneResult> clone_into(int pidfd, bool join_pid, int cgroup_fd, bool* into_cgroup) {
+  UniqueFd own;
+  if (join_pid) {
+    own = TRY(open_file("/proc/self/ns/pid", O_RDONLY));
+    TRY(sys::setns(pidfd, CLONE_NEWPID, "container pid namespace"));
+  }
+  auto child = sys::clone3({0, SIGCHLD, cgroup_fd}, into_cgroup);
+  if (child && child->pid == 0) return child;
+  if (own) (void)sys::setns(own.get(), CLONE_NEWPID, "own pid namespace");
+  return child;
+}
+
+// Parent side: the child's exec closes its CLOEXEC end, which reads as "".
+Result<UniqueFd> await_exec(const SyncChannel& sync, const ExecOptions& o) {
+  UniqueFd pty;
+  for (;;) {
+    UniqueFd fd;
+    auto msg = TRY(sync.recv(&fd));
+    if (msg.empty()) return pty;
+    if (msg.starts_with("error:")) return make_error(ErrorCategory::Internal, msg.substr(6));
+    if (msg == "pty") {
+      if (!o.console_socket.empty()) TRY(send_console(o.console_socket, fd.get()));
+      else pty = std::move(fd);
+    }
+  }
+}
+
+}  // namespace
+
+Result<int> exec(const Context& ctx, const ExecOptions& o) {
+  auto record = TRY(load_record(ctx, o.id));
+  auto st = status(ctx, record);
+  if (st == oci::Status::Stopped) return make_error(ErrorCategory::Conflict, "cannot exec in a stopped container");
+  if (st == oci::Status::Paused && !o.ignore_paused) return make_error(ErrorCategory::Conflict, "cannot exec in a paused container");
+  TRY(oci::validate_process(o.process));
+  auto pidfd = TRY(init_pidfd(record));
+  auto manager = TRY(record_manager(record));
+  std::optional<UniqueFd> cgroup_fd;
+  if (manager) cgroup_fd = TRY(manager->open_for_clone());
+  int ns_flags = namespace_flags(record.config);
+  auto [parent_end, child_end] = TRY(SyncChannel::make_pair());
+  if (!o.detach) TRY(block_forwarded_signals());
+  bool into_cgroup = false;
+  auto child = TRY(clone_into(pidfd.get(), ns_flags & CLONE_NEWPID, cgroup_fd ? cgroup_fd->get() : -1, &into_cgroup));
+  if (child.pid == 0) child_main(o, record.config, pidfd.get(), ns_flags, child_end);
+  OwnedPid proc(child.pid, std::move(child.pidfd));
+  child_end.close();
+  if (manager && !into_cgroup) TRY_CTX(manager->add_process(proc.pid()), "join container cgroup");
+  TRY(parent_end.send("go"));
+  auto pty = TRY_CTX(await_exec(parent_end, o), "exec failed: unable to start container process");
+  if (!o.pid_file.empty()) TRY_CTX(write_volatile_file(o.pid_file, std::to_string(proc.pid())), "pid file");
+  if (o.detach) {
+    (void)proc.release();
+    return 0;
+  }
+  auto exited = TRY(relay_until_exit(proc, pty ? pty.get() : -1));
+  return exited.shell_code();
+}
+
+Result<oci::Process> exec_process_from_flags(const Context& ctx, const std::string& id, const ExecFlags& f) {
+  auto record = TRY(load_record(ctx, id));
+  oci::Process p = record.config.process.value_or(oci::Process{});
+  p.args = f.args;
+  p.terminal = f.tty;
+  for (const auto& e : f.env) {
+    auto key = e.substr(0, e.find('='));
+    std::erase_if(p.env, [&](const std::string& x) { return x.substr(0, x.find('=')) == key; });
+    p.env.push_back(e);
+  }
+  if (!f.cwd.empty()) p.cwd = f.cwd;
+  if (!f.user.empty()) {
+    auto [u, g, has_gid] = split_once(f.user, ':');
+    p.user.uid = TRY(parse_int<uint32_t>(u));
+    p.user.gid = has_gid ? TRY(parse_int<uint32_t>(g)) : 0;
+  }
+  if (!f.additional_gids.empty()) p.user.additional_gids = f.additional_gids;
+  if (!f.caps.empty()) {
+    if (!p.capabilities) p.capabilities = oci::Capabilities{};
+    auto& c = *p.capabilities;
+    for (const auto& cap : f.caps)
+      for (auto* set : {&c.bounding, &c.effective, &c.permitted, &c.ambient})
+        if (std::find(set->begin(), set->end(), cap) == set->end()) set->push_back(cap);
+  }
+  if (f.no_new_privs) p.no_new_privileges = true;
+  p.console_size.reset();
+  return p;
+}
+
+}  // namespace berth::runtime

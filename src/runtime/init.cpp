@@ -1,0 +1,149 @@
+#include "runtime/init.hpp"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/file.hpp"
+#include "base/strings.hpp"
+#include "runtime/console.hpp"
+#include "runtime/hooks.hpp"
+#include "runtime/process_exec.hpp"
+#include "runtime/rootfs.hpp"
+#include "sys/mount_api.hpp"
+#include "sys/process.hpp"
+
+namespace berth::runtime {
+namespace {
+
+oci::State creating_state(const InitConfig& c, pid_t host_pid) {
+  oci::State s;
+  s.oci_version = c.spec->oci_version;
+  s.id = c.id;
+  s.status = oci::Status::Creating;
+  s.pid = host_pid;
+  s.bundle = c.bundle;
+  s.annotations = c.spec->annotations;
+  return s;
+}
+
+Result<> join_and_unshare(const InitConfig& c) {
+  for (auto& j : *c.joins) TRY(sys::setns(j.fd.get(), j.nstype, j.path));
+  if (c.new_userns) {
+    // Become root of the new user namespace (the parent mapped us).
+    // Best effort: a mapping without uid 0 leaves us as we are.
+    (void)!::setresgid(0, 0, 0);
+    (void)!::setresuid(0, 0, 0);
+  }
+  if (c.late_unshare) TRY(sys::unshare(c.late_unshare));
+  if ((c.late_unshare & CLONE_NEWTIME) && c.spec->linux) {
+    std::string offsets;
+    for (const auto& [clock, off] : c.spec->linux->time_offsets)
+      offsets += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
+    if (!offsets.empty()) TRY_CTX(write_knob("/proc/self/timens_offsets", offsets), "time offsets");
+  }
+  return ok();
+}
+
+Result<> set_names(const oci::Spec& spec) {
+  if (!spec.hostname.empty()) TRY(sys::set_hostname(spec.hostname));
+  if (!spec.domainname.empty()) TRY(sys::set_domainname(spec.domainname));
+  return ok();
+}
+
+Result<> join_session_keyring(const std::string& id) {
+  constexpr int kJoinSessionKeyring = 1;  // KEYCTL_JOIN_SESSION_KEYRING
+  std::string name = "_ses." + id;
+  if (::syscall(SYS_keyctl, kJoinSessionKeyring, name.c_str()) < 0 && errno != ENOSYS)
+    return sys_error("join session keyring");
+  return ok();
+}
+
+Result<> setup_console(const InitConfig& c) {
+  auto pty = TRY(open_pty(c.spec->process->console_size));
+  TRY(mount_console(pty.slave_path));
+  TRY(c.sync->send_with_fd("pty", pty.master.get()));
+  return become_terminal_session(pty.slave.get());
+}
+
+Result<> keep_preserved_fds(int count) {
+  // Caller fds above the preserved range must not leak into the container.
+  ::syscall(SYS_close_range, 3 + count, ~0U, CLOSE_RANGE_CLOEXEC);
+  for (int fd = 3; fd < 3 + count; ++fd) {
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0) ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
+  return ok();
+}
+
+// Everything up to "ready"; returns the resolved executable.
+Result<std::string> setup(const InitConfig& c, pid_t& host_pid) {
+  reset_signals();
+  auto go = TRY(c.sync->recv());
+  if (!go.starts_with("go:")) return make_error(ErrorCategory::Internal, "parent went away");
+  host_pid = TRY(parse_int<pid_t>(go.substr(3)));
+  if (::chdir(c.bundle.c_str()) != 0) return sys_error("chdir " + c.bundle);
+  TRY(join_and_unshare(c));
+  TRY(set_names(*c.spec));
+  const bool userns = c.new_userns || (c.spec->linux && c.spec->linux->find_namespace("user"));
+  RootfsContext rctx{*c.spec, c.rootfs, userns, (c.late_unshare & CLONE_NEWCGROUP) != 0};
+  auto root = TRY(prepare_rootfs(rctx));
+  if (c.parent_hooks) {
+    TRY(c.sync->send("hooks"));
+    TRY(c.sync->expect("go"));
+  }
+  if (c.spec->hooks)
+    TRY(run_hooks(c.spec->hooks->create_container, creating_state(c, host_pid), "createContainer"));
+  TRY(enter_rootfs(root.get(), c.no_pivot));
+  root.reset();
+  if (c.spec->process->terminal) TRY(setup_console(c));
+  TRY(finish_rootfs(*c.spec));
+  if (!c.no_new_keyring) TRY(join_session_keyring(c.id));
+  const oci::Seccomp* seccomp = c.spec->linux && c.spec->linux->seccomp ? &*c.spec->linux->seccomp : nullptr;
+  TRY(apply_process_setup({*c.spec->process, seccomp, true}));
+  auto path = TRY(find_executable(*c.spec->process));
+  TRY(keep_preserved_fds(c.preserve_fds));
+  return path;
+}
+
+}  // namespace
+
+void init_main(const InitConfig& c) {
+  pid_t host_pid = 0;
+  auto path = setup(c, host_pid);
+  if (!path) {
+    (void)c.sync->send("error:" + path.error().to_string());
+    ::_exit(1);
+  }
+  (void)c.sync->send("ready");
+  // Block until `start` opens the fifo for reading.
+  // The write end stays open (CLOEXEC) until execve closes it: `start`
+  // reads until EOF, so poststart hooks run only once the process runs.
+  int fd = ::open(sys::fd_path(c.fifo_fd).c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || ::write(fd, "0", 1) != 1) {
+    std::string msg = "berth-runtime init: open exec fifo: " + std::string(::strerror(errno)) + "\n";
+    (void)!::write(2, msg.data(), msg.size());
+    ::_exit(1);
+  }
+  ::close(c.fifo_fd);
+  const oci::Seccomp* seccomp = c.spec->linux && c.spec->linux->seccomp ? &*c.spec->linux->seccomp : nullptr;
+  if (c.spec->hooks) {
+    oci::State s = creating_state(c, host_pid);
+    s.status = oci::Status::Running;
+    auto hooked = run_hooks(c.spec->hooks->start_container, s, "startContainer");
+    if (!hooked) {
+      std::string msg = hooked.error().to_string() + "\n";
+      (void)!::write(2, msg.data(), msg.size());
+      ::_exit(1);
+    }
+  }
+  auto r = exec_process({*c.spec->process, seccomp, true}, *path);
+  std::string msg = "berth-runtime: " + r.error().to_string() + "\n";
+  (void)!::write(2, msg.data(), msg.size());
+  ::_exit(127);
+}
+
+}  // namespace berth::runtime

@@ -1,0 +1,42 @@
+// Building the container's filesystem view inside its new mount
+// namespace. Runs in the container's init before pivot_root; every target
+// is resolved inside the rootfs with openat2(RESOLVE_IN_ROOT), so a
+// symlink in the image can never redirect a mount onto a host path.
+#pragma once
+
+#include <string>
+
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
+#include "oci/runtime_spec.hpp"
+
+namespace berth::runtime {
+
+struct RootfsContext {
+  const oci::Spec& spec;
+  std::string rootfs;  // absolute host path
+  bool in_userns = false;     // devices must be bind mounts, not mknod
+  bool new_cgroupns = false;  // cgroup mounts are fresh, not binds
+};
+
+// Propagation, the rootfs bind, every spec mount, devices and /dev links.
+// Returns an O_PATH fd of the rootfs mount for enter_rootfs.
+Result<UniqueFd> prepare_rootfs(const RootfsContext& ctx);
+// pivot_root (or, with no_pivot, MS_MOVE + chroot) into the rootfs.
+Result<> enter_rootfs(int rootfs_fd, bool no_pivot);
+// After pivot_root: sysctls, readonly and masked paths, read-only root.
+Result<> finish_rootfs(const oci::Spec& spec);
+// Binds the terminal's slave onto /dev/console (after pivot_root).
+Result<> mount_console(const std::string& slave_path);
+
+// Helpers shared by the rootfs files.
+// The target inside the rootfs, created (as a directory, or an empty file
+// when !dir) with missing parents; O_PATH.
+Result<UniqueFd> ensure_in_root(int root_fd, const std::string& path, bool dir);
+// A detached clone of `source` with flags applied, attached onto target_fd.
+Result<> bind_onto(const std::string& source, int target_fd, bool recursive, unsigned long ms_flags,
+                   uint64_t attr_set_recursive = 0, uint64_t attr_clear_recursive = 0);
+Result<> mount_cgroups(int root_fd, const std::string& dest, unsigned long flags, bool new_cgroupns);
+Result<> create_devices(int root_fd, const oci::Spec& spec, bool in_userns);
+
+}  // namespace berth::runtime

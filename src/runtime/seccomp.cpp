@@ -1,0 +1,80 @@
+#include <seccomp.h>
+
+#include <map>
+
+#include "runtime/security.hpp"
+
+namespace berth::runtime {
+namespace {
+
+Result<uint32_t> action(const std::string& name, std::optional<uint32_t> errno_ret) {
+  if (name == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
+  if (name == "SCMP_ACT_ERRNO") return SCMP_ACT_ERRNO(errno_ret.value_or(EPERM));
+  if (name == "SCMP_ACT_KILL" || name == "SCMP_ACT_KILL_THREAD") return SCMP_ACT_KILL_THREAD;
+  if (name == "SCMP_ACT_KILL_PROCESS") return SCMP_ACT_KILL_PROCESS;
+  if (name == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
+  if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(errno_ret.value_or(EPERM));
+  if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
+  return make_error(ErrorCategory::InvalidArgument, "seccomp: unsupported action " + name);
+}
+
+Result<scmp_compare> compare_op(const std::string& op) {
+  static const std::map<std::string, scmp_compare> ops = {
+      {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
+      {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+      {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
+  auto it = ops.find(op);
+  if (it == ops.end()) return make_error(ErrorCategory::InvalidArgument, "seccomp: unknown operator " + op);
+  return it->second;
+}
+
+Result<uint32_t> arch(const std::string& name) {
+  std::string lower = name.starts_with("SCMP_ARCH_") ? name.substr(10) : name;
+  for (auto& c : lower) c = static_cast<char>(::tolower(c));
+  uint32_t token = seccomp_arch_resolve_name(lower.c_str());
+  if (token == 0) return make_error(ErrorCategory::InvalidArgument, "seccomp: unknown architecture " + name);
+  return token;
+}
+
+Result<> add_rule(scmp_filter_ctx ctx, const oci::SeccompSyscall& rule, uint32_t default_action) {
+  uint32_t act = TRY(action(rule.action, rule.errno_ret));
+  if (act == default_action) return ok();  // libseccomp rejects redundant rules
+  std::vector<scmp_arg_cmp> args;
+  for (const auto& a : rule.args)
+    args.push_back(scmp_arg_cmp{a.index, TRY(compare_op(a.op)), a.value, a.value_two});
+  for (const auto& name : rule.names) {
+    int nr = seccomp_syscall_resolve_name(name.c_str());
+    if (nr == __NR_SCMP_ERROR) continue;  // not a syscall on this arch
+    int rc = seccomp_rule_add_array(ctx, act, nr, static_cast<unsigned>(args.size()), args.data());
+    if (rc != 0) return sys_error("seccomp rule for " + name, -rc);
+  }
+  return ok();
+}
+
+}  // namespace
+
+Result<> load_seccomp(const oci::Seccomp& seccomp) {
+  uint32_t default_action = TRY(action(seccomp.default_action, seccomp.default_errno_ret));
+  scmp_filter_ctx ctx = seccomp_init(default_action);
+  if (ctx == nullptr) return make_error(ErrorCategory::Internal, "seccomp_init failed");
+  struct Release {
+    scmp_filter_ctx c;
+    ~Release() { seccomp_release(c); }
+  } release{ctx};
+  for (const auto& a : seccomp.architectures) {
+    int rc = seccomp_arch_add(ctx, TRY(arch(a)));
+    if (rc != 0 && rc != -EEXIST) return sys_error("seccomp architecture " + a, -rc);
+  }
+  for (const auto& flag : seccomp.flags) {
+    if (flag == "SECCOMP_FILTER_FLAG_LOG") seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
+    else if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
+  }
+  // We set no_new_privs ourselves when the config asks for it.
+  seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+  for (const auto& rule : seccomp.syscalls) TRY(add_rule(ctx, rule, default_action));
+  int rc = seccomp_load(ctx);
+  if (rc != 0) return sys_error("load seccomp filter", -rc);
+  return ok();
+}
+
+}  // namespace berth::runtime

@@ -1,0 +1,56 @@
+// start: open exec.fifo, which releases the init blocked on its write end,
+// read the byte it writes, remove the fifo (the container is now
+// "running"), and run the poststart hooks.
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "base/file.hpp"
+#include "base/log.hpp"
+#include "runtime/hooks.hpp"
+#include "runtime/lifecycle_util.hpp"
+#include "runtime/runtime.hpp"
+
+namespace berth::runtime {
+
+Result<> start(const Context& ctx, const std::string& id) {
+  auto record = TRY(load_record(ctx, id));
+  auto st = status(ctx, record);
+  if (st == oci::Status::Stopped) return make_error(ErrorCategory::Conflict, "cannot start a container that has stopped");
+  if (st != oci::Status::Created)
+    return make_error(ErrorCategory::Conflict, "cannot start an already " + status_word(st) + " container");
+  std::string fifo = container_dir(ctx, id) + "/" + kExecFifo;
+  // Non-blocking open, then poll together with the init's pidfd: if the
+  // init dies we report it instead of waiting for a writer forever.
+  auto reader = TRY(open_file(fifo, O_RDONLY | O_NONBLOCK));
+  auto pidfd = TRY(init_pidfd(record));
+  for (;;) {
+    pollfd fds[2] = {{reader.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return sys_error("wait for container init");
+    }
+    if (fds[0].revents & POLLIN) {
+      char byte;
+      if (::read(reader.get(), &byte, 1) == 1) break;
+    }
+    if (fds[1].revents & POLLIN) return make_error(ErrorCategory::Conflict, "container init exited before start");
+    if (fds[0].revents & POLLHUP) continue;  // no writer yet
+  }
+  ::unlink(fifo.c_str());
+  // EOF comes when the init's execve closes its (CLOEXEC) write end, or
+  // when it dies: either way the user process has been started.
+  int flags = ::fcntl(reader.get(), F_GETFL);
+  ::fcntl(reader.get(), F_SETFL, flags & ~O_NONBLOCK);
+  char rest;
+  while (::read(reader.get(), &rest, 1) > 0) {
+  }
+  if (record.config.hooks) {
+    auto hooked = run_hooks(record.config.hooks->poststart, state_for_hooks(record, oci::Status::Running), "poststart");
+    // The spec: a failing poststart hook is logged; the container runs on.
+    if (!hooked) log::warn("poststart hook failed", {{"error", hooked.error()}});
+  }
+  return ok();
+}
+
+}  // namespace berth::runtime
