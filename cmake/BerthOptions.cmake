@@ -1,4 +1,14 @@
 # Warnings, sanitizers and version information shared by every target.
+
+# ccache when present: worktrees and clean clones rebuild only what changed.
+# Paths below the source dir are hashed relative to it (and the cwd is not
+# hashed), so a copy of the tree at another path hits the same cache.
+find_program(BERTH_CCACHE ccache)
+if(BERTH_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env
+    CCACHE_BASEDIR=${CMAKE_SOURCE_DIR} CCACHE_NOHASHDIR=1 ${BERTH_CCACHE})
+  set(CMAKE_C_COMPILER_LAUNCHER ${CMAKE_CXX_COMPILER_LAUNCHER})
+endif()
 add_library(berth_options INTERFACE)
 # TRY() uses GNU statement expressions (as SerenityOS does); both g++ and
 # clang support them, so -Wpedantic is not used.
