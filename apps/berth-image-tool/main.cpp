@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "base/file.hpp"
+#include "engine/image_stores.hpp"
 #include "image/apply.hpp"
 #include "image/changes.hpp"
 #include "image/create.hpp"
@@ -24,24 +25,10 @@ using namespace berth;
 
 namespace {
 
-struct Stores {
-  std::shared_ptr<store::Db> db;
-  std::unique_ptr<image::ContentStore> content;
-  std::unique_ptr<image::ImageStore> images;
-  std::unique_ptr<image::Leases> leases;
-  std::unique_ptr<snapshot::Snapshotter> snapshots;
-  image::Context ctx() { return {*content, *images, *leases}; }
-};
+using Stores = engine::ImageStores;
 
 Result<Stores> open_stores(const std::string& root, const std::string& driver, bool need_snapshots) {
-  TRY(make_dirs(root, 0711));
-  Stores s;
-  s.db = TRY(store::Db::open(root + "/berth.db"));
-  s.content = TRY(image::ContentStore::open(root + "/blobs"));
-  s.images = TRY(image::ImageStore::open(s.db, *s.content));
-  s.leases = std::make_unique<image::Leases>(s.db);
-  if (need_snapshots) s.snapshots = TRY(snapshot::open_snapshotter(driver, root + "/snapshots", s.db));
-  return s;
+  return engine::open_image_stores(root, need_snapshots ? driver : "");
 }
 
 Result<UniqueFd> input(const std::string& path) {
@@ -151,7 +138,7 @@ int main(int argc, char** argv) {
     bool snaps = unpack->parsed() || prepare->parsed() || mount->parsed() || diff->parsed() ||
                  commit->parsed() || rm->parsed() || snapshots->parsed() || gc->parsed();
     auto s = TRY(open_stores(root, driver, snaps));
-    auto ctx = s.ctx();
+    auto ctx = s.context();
     if (load->parsed()) {
       auto fd = TRY(input(in));
       print_load(TRY(image::load_docker_archive(ctx, fd.get())));
