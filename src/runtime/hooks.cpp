@@ -70,7 +70,7 @@ Result<> run_hooks(const std::vector<oci::Hook>& hooks, const oci::State& state,
   if (hooks.empty()) return ok();
   std::string json = oci::to_json(oci::state_to_hook_json(state));
   for (size_t i = 0; i < hooks.size(); ++i)
-    TRY_CTX(run_one(hooks[i], json), std::string("error running ") + kind + " hook #" + std::to_string(i));
+    TRY_CTX(run_one(hooks[i], json), "error running hook #" + std::to_string(i) + " (" + kind + ")");
   return ok();
 }
 
