@@ -141,8 +141,8 @@ std::string count_error(const Command& c, size_t got) {
                          ? "requires at least " + std::to_string(c.min_args) + " argument" +
                                (c.min_args == 1 ? "" : "s")
                          : "requires at most " + std::to_string(c.max_args) + " arguments";
-  return "berth: '" + c.name + "' " + what + ".\nSee 'berth " + c.name +
-         " --help'.\n\nUsage:  berth " + c.name + " " + c.usage + "\n\n" + c.summary + "\n";
+  return "berth: 'berth " + c.name + "' " + what + "\n\nUsage:  berth " + c.name + " " + c.usage +
+         "\n\nSee 'berth " + c.name + " --help' for more information\n";
 }
 
 int dispatch(const Command& c, const std::vector<std::string>& argv, const std::string& host) {

@@ -72,7 +72,12 @@ Result<int> version_cmd(Context& ctx, const Args& args) {
   auto server = ctx.get_json("/version");
   if (args.has("format")) {
     json::object all{{"Client", client}};
-    if (server) all["Server"] = *server;
+    if (server) {
+      // Templates see docker's Go field names (types.Version.APIVersion).
+      json::value sv = *server;
+      if (sv.is_object()) sv.get_object()["APIVersion"] = str_field(sv, "ApiVersion");
+      all["Server"] = sv;
+    }
     out(TRY(TRY(Template::parse(args.get("format"))).render(all)));
     if (!server) return tl::unexpected(server.error());
     return 0;
