@@ -154,7 +154,13 @@ std::string number_text(const json::value& v) {
   if (v.is_uint64()) return std::to_string(v.get_uint64());
   double d = v.get_double();
   if (std::floor(d) == d && std::fabs(d) < 1e15) return std::to_string(static_cast<int64_t>(d));
-  return json::serialize(v);
+  // The shortest text that reads back as the same double, as Go prints it.
+  char buf[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+    if (std::strtod(buf, nullptr) == d) break;
+  }
+  return buf;
 }
 
 }  // namespace

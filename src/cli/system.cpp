@@ -36,7 +36,10 @@ std::string details(const json::value& c, const char* key) {
 }
 
 std::string server_version_text(const json::value& v) {
-  std::string s = "Server:\n";
+  std::string s = "Server:";
+  if (auto* p = v.get_object().if_contains("Platform"); p && !str_field(*p, "Name").empty())
+    s += " " + str_field(*p, "Name");
+  s += "\n";
   auto* comps = v.get_object().if_contains("Components");
   if (!comps || !comps->is_array()) return s;
   for (const auto& c : comps->get_array()) {
