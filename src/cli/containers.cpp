@@ -1,4 +1,5 @@
 // ps, logs, rm, container inspect, top, port, rename, wait.
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <ctime>

@@ -1,5 +1,6 @@
 // main(): global flags, command lookup (one or two words), help text,
 // argument counts and docker's error output.
+#include <algorithm>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
@@ -81,7 +82,7 @@ const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = [] {
     std::vector<Command> all;
     for (auto group : {run_commands, container_commands, lifecycle_commands, image_commands,
-                       network_commands, system_commands, event_commands, registry_commands, exec_commands})
+                       network_commands, system_commands, event_commands, registry_commands, exec_commands, cp_commands})
       for (auto& c : group()) all.push_back(std::move(c));
     return all;
   }();

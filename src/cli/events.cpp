@@ -1,4 +1,5 @@
 // events and stats: the two long-lived JSON streams.
+#include <algorithm>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>

@@ -1,9 +1,11 @@
 #include "cli/format.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 #include "base/strings.hpp"

@@ -84,7 +84,6 @@ json::object read_config() {
 Result<> write_config(const json::object& config) {
   std::string path = config_path();
   std::string dir = path.substr(0, path.rfind('/'));
-  std::string cmd_dir = dir;
   ::mkdir(dir.c_str(), 0700);
   std::string tmp = path + ".tmp";
   {

@@ -1,4 +1,5 @@
 // network ls/create/rm/inspect/connect/disconnect.
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 
 #include "base/strings.hpp"

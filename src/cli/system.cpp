@@ -1,4 +1,5 @@
 // version, info, system df, events.
+#include <algorithm>
 #include <sys/utsname.h>
 
 #include <boost/json/serialize.hpp>

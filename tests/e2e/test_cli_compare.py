@@ -124,3 +124,43 @@ def test_usage_errors(dockerd, berth):
         (["rm"], lambda out: out),
         (["nosuchcommand"], None),
     ])
+
+
+def test_cp_both_ways(dockerd, berth, loaded, tmp_path):
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.txt").write_text("alpha\n")
+    (src / "sub" / "b.txt").write_text("beta\n")
+    for program in ("docker", berth):
+        name = "cp-" + os.path.basename(program)
+        out_dir = tmp_path / ("out-" + os.path.basename(program))
+        out_dir.mkdir()
+        steps = [
+            ["run", "-d", "--name", name, "busybox", "sleep", "60"],
+            ["cp", str(src), name + ":/tmp/dir"],
+            ["cp", str(src / "a.txt"), name + ":/tmp/"],
+            ["cp", str(src / "a.txt"), name + ":/tmp/renamed.txt"],
+            ["cp", name + ":/etc/passwd", str(out_dir / "passwd")],
+            ["cp", name + ":/tmp/dir", str(out_dir)],
+        ]
+        for args in steps:
+            rc, _, err = cli_run(program, dockerd.host, args)
+            assert rc == 0, (program, args, err)
+        rc, out, _ = cli_run(program, dockerd.host, ["exec", name, "sh", "-c",
+                             "cat /tmp/dir/a.txt /tmp/dir/sub/b.txt /tmp/a.txt /tmp/renamed.txt"])
+        assert (rc, out) == (0, "alpha\nbeta\nalpha\nalpha\n"), program
+        assert (out_dir / "passwd").read_text().startswith("root:")
+        assert (out_dir / "dir" / "sub" / "b.txt").read_text() == "beta\n"
+        cli_run(program, dockerd.host, ["rm", "-f", name])
+
+
+def test_save_roundtrip(dockerd, berth, loaded, tmp_path):
+    archive = str(tmp_path / "bb.tar")
+    rc, _, err = cli_run(berth, dockerd.host, ["save", "-o", archive, "busybox"])
+    assert rc == 0, err
+    compare(dockerd, berth, [
+        (["tag", "busybox", "saved:1"], None),
+        (["rmi", "saved:1"], None),
+        (["load", "-i", archive], None),
+        (["images", "busybox"], None),
+    ])
