@@ -110,3 +110,25 @@ def test_detach_keys_leave_container_running(dockerd, berth):
     p.send("exit 5\r")
     assert p.wait() == 5
     dockerd.docker("rm", "tty1")
+
+
+def test_exec_it_and_events(dockerd, berth):
+    dockerd.docker("run", "-d", "--name", "tty2", "busybox", "sleep", "60")
+    try:
+        p = Pty([berth, "exec", "-it", "tty2", "sh"], env_for(dockerd), rows=33, cols=90)
+        p.expect("# ")
+        p.send("stty size\r")
+        p.expect("33 90")
+        p.send("exit 9\r")
+        assert p.wait() == 9
+    finally:
+        dockerd.docker("rm", "-f", "tty2")
+    # The same history through both CLIs' event printers.
+    args = ["events", "--since", "10m", "--until", "0s", "--filter", "container=tty2",
+            "--filter", "event=create"]
+    env = env_for(dockerd)
+    import subprocess
+    want = subprocess.run(["docker", *args], env=env, capture_output=True, text=True, timeout=30)
+    got = subprocess.run([berth, *args], env=env, capture_output=True, text=True, timeout=30)
+    assert (got.returncode, got.stdout) == (want.returncode, want.stdout)
+    assert " container create " in got.stdout
