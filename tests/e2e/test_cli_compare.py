@@ -65,7 +65,7 @@ def test_run_ps_logs_rm(dockerd, berth, loaded):
     compare(dockerd, berth, [
         (["run", "--rm", "busybox", "echo", "hi"], None),
         (["run", "--name", "e1", "-e", "A=1", "-w", "/tmp", "busybox", "sh", "-c",
-          "echo out $A $(pwd); echo err >&2; exit 3"], None),
+          "echo out $A $(pwd); sleep 0.2; echo err >&2; exit 3"], None),
         (["run", "--rm", "busybox", "nonexist"], None),
         (["run", "--rm", "busybox", "/etc/passwd"], None),
         (["run", "--rm", "-u", "1:1", "busybox", "id"], None),
