@@ -135,12 +135,25 @@ std::string default_config_path() {
   return std::string(home && *home ? home : "/root") + "/.docker/config.json";
 }
 
+Result<std::string> credential_helper_for(std::string_view config_json, std::string_view domain) {
+  auto doc = TRY_CTX(oci::parse_json(config_json), "docker config");
+  const auto* root = TRY(oci::detail::as_object(doc, "docker config"));
+  std::string want = strip_url(config_key(domain));
+  if (auto it = root->find("credHelpers"); it != root->end() && it->value().is_object())
+    for (const auto& [key, value] : it->value().as_object())
+      if (strip_url(std::string_view(key.data(), key.size())) == want && value.is_string())
+        return std::string(value.as_string());
+  return oci::detail::get_string(*root, "credsStore");
+}
+
 Result<std::optional<Credentials>> load_credentials(std::string_view domain, const std::string& path) {
   auto text = read_file(path.empty() ? default_config_path() : path);
   if (!text) {
     if (text.error().is(ErrorCategory::NotFound)) return std::nullopt;
     return tl::unexpected(text.error());
   }
+  auto helper = TRY(credential_helper_for(*text, domain));
+  if (!helper.empty()) return TRY_CTX(helper_credentials(helper, domain), "credential helper " + helper);
   return credentials_from_config(*text, domain);
 }
 

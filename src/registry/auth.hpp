@@ -45,9 +45,19 @@ std::string config_key(std::string_view domain);
 Result<std::optional<Credentials>> credentials_from_config(std::string_view config_json,
                                                             std::string_view domain);
 
+// Which credential helper config.json names for `domain`: credHelpers
+// (by host) first, then credsStore; "" when credentials are in `auths`.
+Result<std::string> credential_helper_for(std::string_view config_json, std::string_view domain);
+
+// Runs `docker-credential-<helper> get` (found on PATH) with the server
+// address on stdin, as the docker CLI does; nullopt when the helper has
+// no credentials for it.
+Result<std::optional<Credentials>> helper_credentials(const std::string& helper, std::string_view domain);
+
 // $DOCKER_CONFIG/config.json, else $HOME/.docker/config.json.
 std::string default_config_path();
-// Reads default_config_path() (or `path`); nullopt if missing.
+// Reads default_config_path() (or `path`) and asks its credential helper
+// or reads `auths`; nullopt if nothing is stored.
 Result<std::optional<Credentials>> load_credentials(std::string_view domain,
                                                     const std::string& path = {});
 

@@ -195,6 +195,18 @@ def test_basic_auth_htpasswd(tmp, fixture_dir):
         dst = os.path.join(tmp, "dst")
         tool(dst, "pull", ref, env=env)
         assert inspect(dst, ref)["id"] == inspect(src, "busybox:latest")["id"]
+        # Credentials from a credential helper named in credHelpers.
+        bindir = os.path.join(tmp, "bin")
+        os.makedirs(bindir)
+        helper = os.path.join(bindir, "docker-credential-berthtest")
+        with open(helper, "w") as f:
+            f.write('#!/bin/sh\nread server\n[ "$1" = get ] && [ "$server" = "%s" ] || exit 1\n'
+                    'echo \'{"ServerURL":"%s","Username":"alice","Secret":"s3cret"}\'\n' % (reg.host, reg.host))
+        os.chmod(helper, 0o755)
+        with open(os.path.join(cfgdir, "config.json"), "w") as f:
+            json.dump({"credHelpers": {reg.host: "berthtest"}}, f)
+        env = dict(os.environ, DOCKER_CONFIG=cfgdir, PATH=bindir + ":" + os.environ["PATH"])
+        tool(os.path.join(tmp, "dst3"), "pull", ref, env=env)
         r = tool(os.path.join(tmp, "dst2"), "pull", ref, check=False)
         assert r.returncode != 0
         assert ('Get "http://%s/v2/auth/bb/manifests/1": unauthorized: authentication required' % reg.host) in r.stderr

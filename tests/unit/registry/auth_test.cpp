@@ -59,6 +59,20 @@ TEST(DockerConfig, FindsAuthByHostWithOrWithoutScheme) {
   EXPECT_FALSE(credentials_from_config("[", "x"));
 }
 
+TEST(DockerConfig, ChoosesCredentialHelperByHostThenStore) {
+  std::string cfg = R"({"credsStore":"desktop","credHelpers":{"127.0.0.1:5000":"pass","https://index.docker.io/v1/":"hub"}})";
+  EXPECT_EQ(*credential_helper_for(cfg, "127.0.0.1:5000"), "pass");
+  EXPECT_EQ(*credential_helper_for(cfg, "docker.io"), "hub");
+  EXPECT_EQ(*credential_helper_for(cfg, "other"), "desktop");
+  EXPECT_EQ(*credential_helper_for(R"({"auths":{}})", "other"), "");
+}
+
+TEST(CredentialHelper, MissingHelperIsNotFound) {
+  auto r = helper_credentials("berth-no-such-helper", "x");
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(r.error().is(ErrorCategory::NotFound));
+}
+
 TEST(RegistryAuthHeader, DecodesBase64UrlJson) {
   auto c = parse_registry_auth_header(base64_encode(R"({"username":"u","password":"p","serveraddress":"x"})"));
   ASSERT_TRUE(c) << c.error().to_string();
