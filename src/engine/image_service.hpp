@@ -70,6 +70,16 @@ struct ImageImportRequest {
   std::string source = "-";
 };
 
+// `docker commit`: the container service names the container's snapshot
+// and fills the rest from the container (its image, its command).
+struct ImageCommitRequest {
+  std::string snapshot_key;  // the container's active snapshot
+  std::string parent_image;  // ID or reference; empty for a from-scratch rootfs
+  std::string author, message, created_by;
+  std::vector<std::string> changes;
+  std::string reference;  // optional "repo[:tag]"
+};
+
 class ImageService {
  public:
   virtual ~ImageService() = default;
@@ -87,6 +97,8 @@ class ImageService {
   virtual Result<> save(const std::vector<std::string>& names, int fd) = 0;
   // A rootfs tar (plain, gzip or zstd) read from `fd`; returns the image ID.
   virtual Result<std::string> import(int fd, const ImageImportRequest& request) = 0;
+  // Returns the new image ID.
+  virtual Result<std::string> commit(const ImageCommitRequest& request) = 0;
   // Filters: dangling (default true), until, label, label!.
   virtual Result<ImagePruneReport> prune(const Filters& filters) = 0;
 };

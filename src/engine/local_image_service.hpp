@@ -37,6 +37,7 @@ class LocalImageService final : public ImageService, public ImageInventory {
   Result<> check_names(const std::vector<std::string>& names) override;
   Result<> save(const std::vector<std::string>& names, int fd) override;
   Result<std::string> import(int fd, const ImageImportRequest& request) override;
+  Result<std::string> commit(const ImageCommitRequest& request) override;
   Result<ImagePruneReport> prune(const Filters& filters) override;
 
   int64_t image_count() const override;

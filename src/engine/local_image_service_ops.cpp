@@ -166,6 +166,23 @@ Result<std::string> LocalImageService::import(int fd, const ImageImportRequest& 
   return record.id;
 }
 
+Result<std::string> LocalImageService::commit(const ImageCommitRequest& request) {
+  image::CommitOptions options;
+  options.parent_image = request.parent_image;
+  options.author = request.author;
+  options.message = request.message;
+  options.created_by = request.created_by;
+  options.changes = request.changes;
+  if (!request.reference.empty()) options.tag = TRY(join_reference(request.reference, "")).full();
+  std::lock_guard lock(mu_);
+  if (!stores_.snapshots)
+    return make_error(ErrorCategory::Unavailable, "commit needs a snapshotter");
+  auto ctx = stores_.context();
+  auto record = TRY(image::commit_snapshot(ctx, *stores_.snapshots, request.snapshot_key, options));
+  if (!options.tag.empty()) publish("tag", record.id, TRY(oci::parse_reference(options.tag)).familiar());
+  return record.id;
+}
+
 Result<ImagePruneReport> LocalImageService::prune(const Filters& filters) {
   TRY(filters.validate({"dangling", "label", "label!", "until"}));
   bool dangling_only = true;

@@ -8,6 +8,7 @@
 #include "engine/image_stores.hpp"
 #include "engine/local_image_service.hpp"
 #include "image/context.hpp"
+#include "image/unpack.hpp"
 #include "oci/image_config.hpp"
 #include "support/tar_builder.hpp"
 #include "support/temp_dir.hpp"
@@ -19,8 +20,10 @@ using berth::test::TarBuilder;
 
 class LocalImages : public ::testing::Test {
  protected:
+  virtual std::string driver() const { return ""; }
+
   void SetUp() override {
-    auto s = open_image_stores(dir_ / "data", "");
+    auto s = open_image_stores(dir_ / "data", driver());
     ASSERT_TRUE(s) << s.error().to_string();
     stores_ = std::move(*s);
     service_ = std::make_unique<LocalImageService>(stores_, events_, "overlayfs");
@@ -208,6 +211,44 @@ TEST_F(LocalImages, SaveThenLoadKeepsIdAndTag) {
   EXPECT_EQ(loaded->tags, std::vector<std::string>{"busybox:latest"});
   EXPECT_TRUE(loaded->untagged_ids.empty());
   EXPECT_EQ(service_->inspect("busybox")->summary.id, a);
+}
+
+// The copy snapshotter needs no mounts, so commit is testable here.
+class LocalImagesWithSnapshots : public LocalImages {
+  std::string driver() const override { return "copy"; }
+};
+
+TEST_F(LocalImagesWithSnapshots, CommitRecordsTheContainersChanges) {
+  auto base = make(layer_a(), "a", "2026-01-01T00:00:00Z");
+  ASSERT_TRUE(service_->tag(base, "base", "1"));
+  auto record = stores_.images->get(base);
+  ASSERT_TRUE(record);
+  auto top = image::unpack(*stores_.images, *stores_.snapshots, *record);
+  ASSERT_TRUE(top) << top.error().to_string();
+  ASSERT_TRUE(stores_.snapshots->prepare("ctr", *top));
+  auto dir = stores_.snapshots->apply_dir("ctr");
+  ASSERT_TRUE(dir);
+  ASSERT_TRUE(write_file_atomic(*dir + "/added", "new", 0644));
+  ImageCommitRequest req{"ctr", "base:1", "me", "a message", "sh", {"CMD [\"cat\", \"/added\"]"}, "committed:2"};
+  auto id = service_->commit(req);
+  ASSERT_TRUE(id) << id.error().to_string();
+  auto d = service_->inspect("committed:2");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->summary.id, *id);
+  EXPECT_EQ(d->diff_ids.size(), 2u);
+  EXPECT_EQ(d->author, "me");
+  EXPECT_EQ(d->summary.size, 6 + 3);
+  auto h = service_->history("committed:2");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->front().comment, "a message");
+  EXPECT_EQ((*d->config)["Cmd"], (boost::json::array{"cat", "/added"}));
+  // The container still uses its snapshot chain: deleting both images
+  // and collecting garbage must keep it.
+  ASSERT_TRUE(service_->remove("committed:2", false));
+  ASSERT_TRUE(service_->remove("base:1", false));
+  EXPECT_TRUE(stores_.snapshots->stat("ctr"));
+  EXPECT_TRUE(stores_.snapshots->stat(*top));
+  ASSERT_TRUE(stores_.snapshots->remove("ctr"));
 }
 
 }  // namespace
