@@ -13,6 +13,8 @@
 #include "base/file.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
+#include "engine/image_stores.hpp"
+#include "engine/local_image_service.hpp"
 #include "engine/system_service.hpp"
 #include "pidfile.hpp"
 
@@ -75,7 +77,13 @@ Result<> run_daemon(const engine::DaemonConfig& config, const CommandLine& cl) {
 
   engine::EventBus events;
   auto system = TRY(engine::HostSystemService::create(config, events));
+  // One set of image stores for the data root, shared by every service.
+  auto stores = TRY_CTX(engine::open_image_stores(config.data_root, config.storage_driver),
+                        "open image stores");
+  engine::LocalImageService images(stores, events, config.storage_driver);
+  system->attach(static_cast<const engine::ImageInventory*>(&images));
   api::Services services{system.get(), &events};
+  services.images = &images;
   api::Server server(TRY(api::docker_router(services)), server_options(config));
   std::set<std::string> listening;
   for (const auto& host : config.hosts)

@@ -9,6 +9,7 @@
 
 #include "api/router.hpp"
 #include "engine/events.hpp"
+#include "engine/image_service.hpp"
 #include "engine/services.hpp"
 
 namespace berth::api {
@@ -16,12 +17,17 @@ namespace berth::api {
 struct Services {
   engine::SystemService* system = nullptr;
   engine::EventBus* events = nullptr;
+  engine::ImageService* images = nullptr;
 };
 
 // /_ping, /version, /info, /system/df.
 Result<> add_system_routes(Router& router, const Services& services);
 // /events.
 Result<> add_event_routes(Router& router, const Services& services);
+// /images/... (local images: list, inspect, history, tag, delete, prune,
+// load, get, import).
+Result<> add_image_routes(Router& router, const Services& services);
+Result<> add_image_io_routes(Router& router, engine::ImageService& images);
 
 Result<Router> docker_router(const Services& services);
 
