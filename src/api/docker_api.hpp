@@ -5,9 +5,11 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "api/router.hpp"
+#include "engine/container.hpp"
 #include "engine/events.hpp"
 #include "engine/services.hpp"
 
@@ -16,12 +18,18 @@ namespace berth::api {
 struct Services {
   engine::SystemService* system = nullptr;
   engine::EventBus* events = nullptr;
+  engine::ContainerService* containers = nullptr;
+  std::string storage_driver = "overlayfs";  // reported by container inspect
 };
 
 // /_ping, /version, /info, /system/df.
 Result<> add_system_routes(Router& router, const Services& services);
 // /events.
 Result<> add_event_routes(Router& router, const Services& services);
+
+// /containers/... (lifecycle, inspect, list) and the streams (logs, attach).
+Result<> add_container_routes(Router& router, const Services& services);
+Result<> add_container_stream_routes(Router& router, const Services& services);
 
 Result<Router> docker_router(const Services& services);
 

@@ -54,6 +54,7 @@ Result<Router> docker_router(const Services& services) {
   Router router;
   TRY(add_system_routes(router, services));
   TRY(add_event_routes(router, services));
+  TRY(add_container_routes(router, services));
   return router;
 }
 
