@@ -13,6 +13,7 @@
 #include "base/file.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
+#include "engine/container_service.hpp"
 #include "engine/image_stores.hpp"
 #include "engine/local_image_service.hpp"
 #include "engine/system_service.hpp"
@@ -84,6 +85,12 @@ Result<> run_daemon(const engine::DaemonConfig& config, const CommandLine& cl) {
   system->attach(static_cast<const engine::ImageInventory*>(&images));
   api::Services services{system.get(), &events};
   services.images = &images;
+  // Containers: re-adopts the ones that kept running while we were down.
+  engine::ContainerServiceOptions container_options{config.data_root, config.exec_root, "", &stores, &events};
+  auto containers = TRY_CTX(engine::HostContainerService::open(container_options), "open containers");
+  system->attach(static_cast<const engine::ContainerInventory*>(containers.get()));
+  services.containers = containers.get();
+  services.storage_driver = config.storage_driver;
   api::Server server(TRY(api::docker_router(services)), server_options(config));
   std::set<std::string> listening;
   for (const auto& host : config.hosts)

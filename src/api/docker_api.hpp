@@ -5,9 +5,11 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "api/router.hpp"
+#include "engine/container.hpp"
 #include "engine/events.hpp"
 #include "engine/image_service.hpp"
 #include "engine/services.hpp"
@@ -18,6 +20,8 @@ struct Services {
   engine::SystemService* system = nullptr;
   engine::EventBus* events = nullptr;
   engine::ImageService* images = nullptr;
+  engine::ContainerService* containers = nullptr;
+  std::string storage_driver = "overlayfs";  // reported by container inspect
 };
 
 // /_ping, /version, /info, /system/df.
@@ -28,6 +32,10 @@ Result<> add_event_routes(Router& router, const Services& services);
 // load, get, import).
 Result<> add_image_routes(Router& router, const Services& services);
 Result<> add_image_io_routes(Router& router, engine::ImageService& images);
+
+// /containers/... (lifecycle, inspect, list) and the streams (logs, attach).
+Result<> add_container_routes(Router& router, const Services& services);
+Result<> add_container_stream_routes(Router& router, const Services& services);
 
 Result<Router> docker_router(const Services& services);
 

@@ -55,6 +55,7 @@ Result<Router> docker_router(const Services& services) {
   TRY(add_system_routes(router, services));
   TRY(add_event_routes(router, services));
   TRY(add_image_routes(router, services));
+  TRY(add_container_routes(router, services));
   return router;
 }
 
