@@ -99,8 +99,11 @@ Result<> HostContainerService::prepare_start(Entry& e) {
   auto settings = TRY(run_settings(c));
   std::string rootfs = c.dir + "/rootfs";
   unmount_rootfs(c);
-  auto mounts = TRY(o_.stores->snapshots->mounts(snapshot_key(c.id)));
-  TRY_CTX(snapshot::mount_all(mounts, rootfs), "mount rootfs");
+  std::unique_lock db_lock(db_mu_);
+  auto mounts = o_.stores->snapshots->mounts(snapshot_key(c.id));
+  db_lock.unlock();
+  if (!mounts) return tl::unexpected(mounts.error());
+  TRY_CTX(snapshot::mount_all(*mounts, rootfs), "mount rootfs");
   SpecPaths paths;
   paths.rootfs = rootfs;
   paths.hostname = c.dir + "/hostname";
@@ -433,7 +436,9 @@ void HostContainerService::adopt(const std::shared_ptr<Entry>& e) {
 }
 
 Result<> HostContainerService::adopt_all() {
+  std::unique_lock db_lock(db_mu_);
   auto rows = TRY(load_containers(*o_.stores->db));
+  db_lock.unlock();
   std::vector<std::shared_ptr<Entry>> adopted;
   for (auto& c : rows) {
     c.dir = containers_dir_ + "/" + c.id;

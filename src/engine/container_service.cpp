@@ -123,6 +123,7 @@ Result<std::shared_ptr<HostContainerService::Entry>> HostContainerService::find(
 }
 
 void HostContainerService::persist(const Entry& e) {
+  std::lock_guard db_lock(db_mu_);
   if (auto r = save_container_state(*o_.stores->db, e.c); !r)
     log::error("save container state", {{"id", e.c.id}, {"error", r.error()}});
 }
@@ -174,14 +175,22 @@ Result<CreateResult> HostContainerService::create(const std::string& name, std::
     std::lock_guard lock(mu_);
     names_.erase(wanted);
   });
+  std::unique_lock db_lock(db_mu_);
   std::string chain = TRY_CTX(image::unpack(*stores.images, *stores.snapshots, *image), "unpack image");
   TRY(stores.snapshots->prepare(snapshot_key(c.id), chain));
-  auto drop_snapshot = ScopeGuard([&] { (void)stores.snapshots->remove(snapshot_key(c.id)); });
+  db_lock.unlock();
+  auto drop_snapshot = ScopeGuard([&] {
+    std::lock_guard lock(db_mu_);
+    (void)stores.snapshots->remove(snapshot_key(c.id));
+  });
   TRY(make_dirs(c.dir + "/rootfs", 0710));
   auto drop_dir = ScopeGuard([&] { (void)remove_tree(c.dir); });
   auto entry = std::make_shared<Entry>();
   entry->dirfd = TRY(open_file(c.dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
-  TRY(insert_container(*stores.db, c));
+  db_lock.lock();
+  auto inserted = insert_container(*stores.db, c);
+  db_lock.unlock();
+  TRY(std::move(inserted));
   entry->c = c;
   {
     std::lock_guard lock(mu_);
@@ -259,9 +268,12 @@ Result<> HostContainerService::remove_entry(const std::shared_ptr<Entry>& e) {
     c = e->c;
   }
   unmount_rootfs(c);
-  if (auto r = o_.stores->snapshots->remove(snapshot_key(c.id)); !r && r.error().category() != ErrorCategory::NotFound)
-    return tl::unexpected(r.error());
-  TRY(delete_container(*o_.stores->db, c.id));
+  {
+    std::lock_guard db_lock(db_mu_);
+    if (auto r = o_.stores->snapshots->remove(snapshot_key(c.id)); !r && r.error().category() != ErrorCategory::NotFound)
+      return tl::unexpected(r.error());
+    TRY(delete_container(*o_.stores->db, c.id));
+  }
   if (auto r = remove_tree(c.dir); !r) log::warn("remove container dir", {{"error", r.error()}});
   std::lock_guard lock(mu_);
   entries_.erase(c.id);

@@ -82,6 +82,10 @@ class HostContainerService final : public ContainerService, public ContainerInve
   ContainerServiceOptions o_;
   std::string containers_dir_, runtime_root_;
   mutable std::mutex mu_;
+  // store::Db is one SQLite connection whose transactions must not
+  // interleave across threads: every database/snapshotter call of this
+  // service holds db_mu_ (taken after mu_ when both are held).
+  std::mutex db_mu_;
   std::condition_variable cv_;  // exits, attach reservations
   std::map<std::string, std::shared_ptr<Entry>> entries_;  // by id
   std::map<std::string, std::string> names_;                // name -> id
