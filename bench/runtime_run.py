@@ -9,7 +9,9 @@ Usage: bench/run runtime_run [--iterations N] [--berth PATH] [--runc PATH]
 import argparse
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,7 +55,7 @@ def make_bundle(berth, base):
     return bundle
 
 
-def contender(name, binary, root, bundle, phases):
+def contender(name, binary, root, bundle, phases, cpu):
     counter = [0]
 
     def cid():
@@ -67,8 +69,12 @@ def contender(name, binary, root, bundle, phases):
         # stdio and would hold a pipe open until it is started.
         def run():
             cmd = [binary, "--root", root] + [a if a != "{id}" else cid() for a in args]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             rc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL).returncode
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.setdefault(args[0], []).append(
+                (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1e3)
             if rc != 0:
                 raise RuntimeError("%s failed (%d)" % (" ".join(cmd), rc))
         return run
@@ -87,6 +93,15 @@ def contender(name, binary, root, bundle, phases):
     return benchlib.Contender(name, steps, setup=next_id, teardown=cleanup)
 
 
+def report_cpu(berth_cpu, runc_cpu, iterations):
+    # CPU time (user + sys of the runtime and the children it reaped) does
+    # not depend on how busy the machine is the way wall time does.
+    for step in berth_cpu:
+        b = statistics.median(berth_cpu[step][-iterations:])
+        r = statistics.median(runc_cpu[step][-iterations:])
+        print("  cpu %-8s %10.2f ms %11.2f ms %8.3f" % (step, b, r, b / r if r else 0))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--iterations", type=int, default=30)
@@ -100,10 +115,13 @@ def main():
         notes = "berth=%s runc=%s; busybox bundle from `berth-runtime spec`, /bin/true, terminal off" % (
             args.berth, args.runc)
         for phases, name in (("run", "runtime_run"), ("lifecycle", "runtime_lifecycle")):
-            berth = contender("berth-runtime", args.berth, os.path.join(base, "berth-" + phases), bundle, phases)
-            runc = contender("runc", args.runc, os.path.join(base, "runc-" + phases), bundle, phases)
+            berth_cpu, runc_cpu = {}, {}
+            berth = contender("berth-runtime", args.berth, os.path.join(base, "berth-" + phases), bundle,
+                              phases, berth_cpu)
+            runc = contender("runc", args.runc, os.path.join(base, "runc-" + phases), bundle, phases, runc_cpu)
             benchlib.compare(name, berth, runc, iterations=args.iterations,
                              target_ratio=0.2 if phases == "run" else None, notes=notes)
+            report_cpu(berth_cpu, runc_cpu, args.iterations)
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

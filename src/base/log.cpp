@@ -1,4 +1,5 @@
 #include "base/log.hpp"
+#include "base/log_output.hpp"
 
 #include <unistd.h>
 
@@ -37,6 +38,8 @@ bool needs_quotes(std::string_view v) {
 }
 
 }  // namespace
+
+int output_fd() { return g_fd; }
 
 void configure(Level level, Format format, int fd) {
   g_level = level;

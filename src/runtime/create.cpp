@@ -20,6 +20,7 @@
 #include "runtime/init.hpp"
 #include "runtime/record.hpp"
 #include "runtime/resources.hpp"
+#include "runtime/seccomp_notify.hpp"
 #include "sys/clone3.hpp"
 #include "sys/process.hpp"
 
@@ -179,6 +180,9 @@ Result<UniqueFd> drive_init(const SyncChannel& sync, const Record& record, const
       TRY(run_hooks(h.prestart, st, "prestart"));
       TRY(run_hooks(h.create_runtime, st, "createRuntime"));
       TRY(sync.send("go"));
+    } else if (msg == "seccomp") {
+      TRY(forward_seccomp_listener(*record.config.linux->seccomp, hook_state(record, oci::Status::Creating),
+                                   record.init_pid, fd.get(), sync));
     } else if (msg == "pty") {
       if (!opts.console_socket.empty())
         TRY(send_console(opts.console_socket, fd.get()));

@@ -32,16 +32,6 @@ Result<> kill_and_wait(const Record& record, cgroups::Manager* manager) {
   return ok();
 }
 
-Result<> destroy_cgroup(cgroups::Manager* manager) {
-  if (!manager) return ok();
-  // Tasks killed a moment ago may still be exiting: retry briefly.
-  for (int attempt = 0;; ++attempt) {
-    auto destroyed = manager->destroy();
-    if (destroyed || attempt == 100 || !destroyed.error().is(ErrorCategory::Conflict)) return destroyed;
-    ::usleep(attempt < 20 ? 500 : 5000);
-  }
-}
-
 void remove_state_dir(const Context& ctx, const std::string& id) {
   std::string dir = container_dir(ctx, id);
   ::unlink((dir + "/" + kExecFifo).c_str());
@@ -59,7 +49,8 @@ Result<> remove(const Context& ctx, const std::string& id, bool force) {
   auto manager = record_manager(record);
   cgroups::Manager* mgr = manager ? manager->get() : nullptr;
   TRY(kill_and_wait(record, mgr));
-  if (auto destroyed = destroy_cgroup(mgr); !destroyed)
+  // destroy() itself waits (up to 1 s) for killed tasks to leave the group.
+  if (auto destroyed = mgr ? mgr->destroy() : Result<>{}; !destroyed)
     log::warn("cgroup not removed", {{"id", id}, {"error", destroyed.error()}});
   if (record.config.hooks) {
     auto hooked = run_hooks(record.config.hooks->poststop, state_for_hooks(record, oci::Status::Stopped), "poststop");

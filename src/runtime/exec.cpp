@@ -4,12 +4,14 @@
 // remaining namespaces through the init's pidfd in one setns call.
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include "base/file.hpp"
+#include "base/log_output.hpp"
 #include "base/strings.hpp"
 #include "oci/runtime_validate.hpp"
 #include "runtime/console.hpp"
@@ -17,6 +19,7 @@
 #include "runtime/record.hpp"
 #include "runtime/process_exec.hpp"
 #include "runtime/runtime.hpp"
+#include "runtime/seccomp_notify.hpp"
 #include "runtime/sync.hpp"
 #include "sys/clone3.hpp"
 #include "sys/process.hpp"
@@ -39,6 +42,9 @@ bool setgroups_allowed() {
 Result<std::string> child_setup(const ExecOptions& o, const oci::Spec& spec, int pidfd, int ns_flags,
                                 const SyncChannel& sync) {
   reset_signals();
+  // We are already in the container's pid namespace: not dumpable, so its
+  // processes cannot open our /proc/<pid>/exe (CVE-2019-5736 class).
+  (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   TRY(sync.expect("go"));
   int joins = ns_flags & ~CLONE_NEWPID;
   if (joins) TRY(sys::setns(pidfd, joins, "container namespaces"));
@@ -48,10 +54,12 @@ Result<std::string> child_setup(const ExecOptions& o, const oci::Spec& spec, int
     TRY(become_terminal_session(pty.slave.get()));
   }
   const oci::Seccomp* seccomp = spec.linux && spec.linux->seccomp ? &*spec.linux->seccomp : nullptr;
-  TRY(apply_process_setup({o.process, seccomp, setgroups_allowed()}));
+  bool can_setgroups = setgroups_allowed();
+  close_fds_for_exec(o.preserve_fds, {sync.fd(), log::output_fd()});
+  ProcessSetup process{o.process, seccomp, can_setgroups, &sync};
+  TRY(apply_process_setup(process));
   auto path = TRY(find_executable(o.process));
-  ::syscall(SYS_close_range, 3 + o.preserve_fds, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
-  for (int fd = 3; fd < 3 + o.preserve_fds; ++fd) ::fcntl(fd, F_SETFD, 0);
+  TRY(load_late_seccomp(process));
   return path;
 }
 
@@ -59,8 +67,7 @@ Result<std::string> child_setup(const ExecOptions& o, const oci::Spec& spec, int
                              const SyncChannel& sync) {
   auto path = child_setup(o, spec, pidfd, ns_flags, sync);
   if (path) {
-    const oci::Seccomp* seccomp = spec.linux && spec.linux->seccomp ? &*spec.linux->seccomp : nullptr;
-    auto r = exec_process({o.process, seccomp, setgroups_allowed()}, *path);
+    auto r = exec_process({o.process}, *path);
     path = tl::unexpected(std::move(r).error());
   }
   (void)sync.send("error:" + path.error().to_string());
@@ -80,14 +87,18 @@ Result<sys::CloneResult> clone_into(int pidfd, bool join_pid, int cgroup_fd, boo
 }
 
 // Parent side: the child's exec closes its CLOEXEC end, which reads as "".
-Result<UniqueFd> await_exec(const SyncChannel& sync, const ExecOptions& o) {
+Result<UniqueFd> await_exec(const SyncChannel& sync, const ExecOptions& o, const Record& record, pid_t pid) {
   UniqueFd pty;
   for (;;) {
     UniqueFd fd;
     auto msg = TRY(sync.recv(&fd));
     if (msg.empty()) return pty;
     if (msg.starts_with("error:")) return make_error(ErrorCategory::Internal, msg.substr(6));
-    if (msg == "pty") {
+    if (msg == "seccomp") {
+      oci::State st{record.config.oci_version, record.id, oci::Status::Running, record.init_pid, record.bundle,
+                    record.config.annotations, record.rootfs, record.created, record.owner};
+      TRY(forward_seccomp_listener(*record.config.linux->seccomp, st, pid, fd.get(), sync));
+    } else if (msg == "pty") {
       if (!o.console_socket.empty()) TRY(send_console(o.console_socket, fd.get()));
       else pty = std::move(fd);
     }
@@ -116,7 +127,7 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
   child_end.close();
   if (manager && !into_cgroup) TRY_CTX(manager->add_process(proc.pid()), "join container cgroup");
   TRY(parent_end.send("go"));
-  auto pty = TRY_CTX(await_exec(parent_end, o), "exec failed: unable to start container process");
+  auto pty = TRY_CTX(await_exec(parent_end, o, record, proc.pid()), "exec failed: unable to start container process");
   if (!o.pid_file.empty()) TRY_CTX(write_volatile_file(o.pid_file, std::to_string(proc.pid())), "pid file");
   if (o.detach) {
     (void)proc.release();
@@ -146,8 +157,10 @@ Result<oci::Process> exec_process_from_flags(const Context& ctx, const std::stri
   if (!f.caps.empty()) {
     if (!p.capabilities) p.capabilities = oci::Capabilities{};
     auto& c = *p.capabilities;
+    // Never inheritable (CVE-2022-29162), and so never ambient either:
+    // the kernel raises an ambient cap only if it is inheritable.
     for (const auto& cap : f.caps)
-      for (auto* set : {&c.bounding, &c.effective, &c.permitted, &c.ambient})
+      for (auto* set : {&c.bounding, &c.effective, &c.permitted})
         if (std::find(set->begin(), set->end(), cap) == set->end()) set->push_back(cap);
   }
   if (f.no_new_privs) p.no_new_privileges = true;

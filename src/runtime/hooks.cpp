@@ -4,6 +4,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <cstring>
+
 #include "base/file.hpp"
 #include "base/owned_pid.hpp"
 #include "oci/json.hpp"
@@ -13,6 +16,13 @@
 
 namespace berth::runtime {
 namespace {
+
+// "bad system call", as Go spells signals (what runc's messages show).
+std::string lowercase(const char* text) {
+  std::string out = text ? text : "unknown signal";
+  for (auto& c : out) c = static_cast<char>(::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
 
 std::vector<char*> c_strings(const std::vector<std::string>& list) {
   std::vector<char*> out;
@@ -56,7 +66,8 @@ Result<> run_one(const oci::Hook& hook, const std::string& state_json) {
   }
   auto status = TRY(proc.wait());
   if (status.signal != 0)
-    return make_error(ErrorCategory::Internal, "killed by signal " + std::to_string(status.signal));
+    return make_error(ErrorCategory::Internal, "killed by signal " + std::to_string(status.signal) + " (" +
+                                                   lowercase(::strsignal(status.signal)) + ")");
   if (status.code == 127)
     return make_error(ErrorCategory::NotFound, "cannot execute " + hook.path);
   if (status.code != 0)
@@ -70,7 +81,7 @@ Result<> run_hooks(const std::vector<oci::Hook>& hooks, const oci::State& state,
   if (hooks.empty()) return ok();
   std::string json = oci::to_json(oci::state_to_hook_json(state));
   for (size_t i = 0; i < hooks.size(); ++i)
-    TRY_CTX(run_one(hooks[i], json), std::string("error running ") + kind + " hook #" + std::to_string(i));
+    TRY_CTX(run_one(hooks[i], json), "error running hook #" + std::to_string(i) + " (" + kind + ")");
   return ok();
 }
 

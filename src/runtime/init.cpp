@@ -1,13 +1,14 @@
 #include "runtime/init.hpp"
 
 #include <fcntl.h>
-#include <linux/close_range.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
 
 #include "base/file.hpp"
+#include "base/log_output.hpp"
 #include "base/strings.hpp"
 #include "runtime/console.hpp"
 #include "runtime/hooks.hpp"
@@ -69,21 +70,18 @@ Result<> setup_console(const InitConfig& c) {
   return become_terminal_session(pty.slave.get());
 }
 
-Result<> keep_preserved_fds(int count) {
-  // Caller fds above the preserved range must not leak into the container.
-  ::syscall(SYS_close_range, 3 + count, ~0U, CLOSE_RANGE_CLOEXEC);
-  for (int fd = 3; fd < 3 + count; ++fd) {
-    int flags = ::fcntl(fd, F_GETFD);
-    if (flags >= 0) ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
-  }
-  return ok();
-}
-
 // Everything up to "ready"; returns the resolved executable.
 Result<std::string> setup(const InitConfig& c, pid_t& host_pid) {
   reset_signals();
+  // Not dumpable: a process already in a joined pid namespace must not
+  // reach the runtime binary through /proc/<pid>/exe or our memory
+  // (CVE-2019-5736 class). With a new user namespace the parent still has
+  // to write our uid/gid maps, which a non-dumpable child's /proc denies
+  // to an unprivileged parent, so then we wait for "go".
+  if (!c.new_userns) (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   auto go = TRY(c.sync->recv());
   if (!go.starts_with("go:")) return make_error(ErrorCategory::Internal, "parent went away");
+  if (c.new_userns) (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   host_pid = TRY(parse_int<pid_t>(go.substr(3)));
   if (::chdir(c.bundle.c_str()) != 0) return sys_error("chdir " + c.bundle);
   TRY(join_and_unshare(c));
@@ -103,9 +101,11 @@ Result<std::string> setup(const InitConfig& c, pid_t& host_pid) {
   TRY(finish_rootfs(*c.spec));
   if (!c.no_new_keyring) TRY(join_session_keyring(c.id));
   const oci::Seccomp* seccomp = c.spec->linux && c.spec->linux->seccomp ? &*c.spec->linux->seccomp : nullptr;
-  TRY(apply_process_setup({*c.spec->process, seccomp, true}));
+  close_fds_for_exec(c.preserve_fds, {c.sync->fd(), c.fifo_fd, log::output_fd()});
+  ProcessSetup process{*c.spec->process, seccomp, true, c.sync};
+  TRY(apply_process_setup(process));
   auto path = TRY(find_executable(*c.spec->process));
-  TRY(keep_preserved_fds(c.preserve_fds));
+  TRY(load_late_seccomp(process));
   return path;
 }
 
@@ -129,7 +129,6 @@ void init_main(const InitConfig& c) {
     ::_exit(1);
   }
   ::close(c.fifo_fd);
-  const oci::Seccomp* seccomp = c.spec->linux && c.spec->linux->seccomp ? &*c.spec->linux->seccomp : nullptr;
   if (c.spec->hooks) {
     oci::State s = creating_state(c, host_pid);
     s.status = oci::Status::Running;
@@ -140,7 +139,7 @@ void init_main(const InitConfig& c) {
       ::_exit(1);
     }
   }
-  auto r = exec_process({*c.spec->process, seccomp, true}, *path);
+  auto r = exec_process({*c.spec->process}, *path);
   std::string msg = "berth-runtime: " + r.error().to_string() + "\n";
   (void)!::write(2, msg.data(), msg.size());
   ::_exit(127);

@@ -1,10 +1,18 @@
 #include "runtime/rootfs.hpp"
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <vector>
+
 #include "base/file.hpp"
+#include "base/strings.hpp"
+#include "runtime/cgroups/mounts.hpp"
 #include "runtime/mount_options.hpp"
 #include "sys/mount_api.hpp"
 #include "sys/openat2.hpp"
@@ -97,6 +105,32 @@ bool dev_is_ours(const oci::Spec& spec) {
   return true;
 }
 
+// Without pivot_root the host's mounts stay in our mount namespace, only
+// out of reach of the chroot. A fully visible host proc or sysfs there
+// would let a nested user namespace mount a fresh, unmasked procfs (the
+// kernel's mount_too_revealing check counts it), so detach every proc and
+// sysfs outside the rootfs, or cover it with an empty read-only tmpfs.
+Result<> hide_host_proc_and_sys() {
+  std::string rootfs(PATH_MAX, '\0');
+  if (::getcwd(rootfs.data(), rootfs.size()) == nullptr) return sys_error("getcwd");
+  rootfs.resize(std::strlen(rootfs.c_str()));
+  auto mountinfo = TRY_CTX(read_file("/proc/self/mountinfo", 16u << 20), "hide host proc and sys");
+  std::vector<std::string> targets;
+  for (const auto& line : split(mountinfo, '\n')) {
+    auto e = cgroups::parse_mountinfo_line(line);
+    if (!e || (e->fstype != "proc" && e->fstype != "sysfs")) continue;
+    if (e->mountpoint == rootfs || e->mountpoint.starts_with(rootfs + "/")) continue;
+    targets.push_back(e->mountpoint);
+  }
+  // Deepest first, so a covered parent does not hide a child still to do.
+  std::sort(targets.rbegin(), targets.rend());
+  for (const auto& t : targets) {
+    if (::umount2(t.c_str(), MNT_DETACH) == 0 || errno == EINVAL || errno == ENOENT) continue;
+    TRY_CTX(sys::mount("tmpfs", t, "tmpfs", MS_RDONLY, "size=0k"), "cover host " + t);
+  }
+  return ok();
+}
+
 }  // namespace
 
 Result<UniqueFd> prepare_rootfs(const RootfsContext& ctx) {
@@ -119,6 +153,7 @@ Result<> enter_rootfs(int rootfs_fd, bool no_pivot) {
   if (::fchdir(rootfs_fd) != 0) return sys_error("chdir rootfs");
   if (!no_pivot) return sys::pivot_root_here();
   // --no-pivot (ramdisk roots, where pivot_root is impossible).
+  TRY(hide_host_proc_and_sys());
   TRY(sys::mount(".", "/", "", MS_MOVE));
   if (::chroot(".") != 0) return sys_error("chroot");
   if (::chdir("/") != 0) return sys_error("chdir /");

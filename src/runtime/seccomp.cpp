@@ -1,5 +1,7 @@
+#include <fcntl.h>
 #include <seccomp.h>
 
+#include <algorithm>
 #include <map>
 
 #include "runtime/security.hpp"
@@ -15,6 +17,7 @@ Result<uint32_t> action(const std::string& name, std::optional<uint32_t> errno_r
   if (name == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
   if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(errno_ret.value_or(EPERM));
   if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
+  if (name == "SCMP_ACT_NOTIFY") return SCMP_ACT_NOTIFY;
   return make_error(ErrorCategory::InvalidArgument, "seccomp: unsupported action " + name);
 }
 
@@ -38,22 +41,44 @@ Result<uint32_t> arch(const std::string& name) {
 
 Result<> add_rule(scmp_filter_ctx ctx, const oci::SeccompSyscall& rule, uint32_t default_action) {
   uint32_t act = TRY(action(rule.action, rule.errno_ret));
+  // The runtime itself writes to the sync socket after loading the filter
+  // and would wait on its own agent hand-over.
+  if (act == SCMP_ACT_NOTIFY && std::find(rule.names.begin(), rule.names.end(), "write") != rule.names.end())
+    return make_error(ErrorCategory::InvalidArgument, "SCMP_ACT_NOTIFY cannot be used for the write syscall");
   if (act == default_action) return ok();  // libseccomp rejects redundant rules
   std::vector<scmp_arg_cmp> args;
   for (const auto& a : rule.args)
     args.push_back(scmp_arg_cmp{a.index, TRY(compare_op(a.op)), a.value, a.value_two});
+  // libseccomp takes one comparison per argument in a rule. Several on the
+  // same argument mean "any of them" (as runc reads them): one rule each.
+  bool same_arg_twice = false;
+  for (size_t i = 0; i < args.size(); ++i)
+    for (size_t j = i + 1; j < args.size(); ++j) same_arg_twice |= args[i].arg == args[j].arg;
   for (const auto& name : rule.names) {
     int nr = seccomp_syscall_resolve_name(name.c_str());
     if (nr == __NR_SCMP_ERROR) continue;  // not a syscall on this arch
+    if (same_arg_twice) {
+      for (const auto& cmp : args)
+        if (int rc = seccomp_rule_add_array(ctx, act, nr, 1, &cmp); rc != 0)
+          return sys_error("seccomp rule for " + name, -rc);
+      continue;
+    }
     int rc = seccomp_rule_add_array(ctx, act, nr, static_cast<unsigned>(args.size()), args.data());
     if (rc != 0) return sys_error("seccomp rule for " + name, -rc);
   }
   return ok();
 }
 
+bool uses_notify(const oci::Seccomp& seccomp) {
+  if (seccomp.default_action == "SCMP_ACT_NOTIFY") return true;
+  for (const auto& rule : seccomp.syscalls)
+    if (rule.action == "SCMP_ACT_NOTIFY") return true;
+  return false;
+}
+
 }  // namespace
 
-Result<> load_seccomp(const oci::Seccomp& seccomp) {
+Result<UniqueFd> load_seccomp(const oci::Seccomp& seccomp) {
   uint32_t default_action = TRY(action(seccomp.default_action, seccomp.default_errno_ret));
   scmp_filter_ctx ctx = seccomp_init(default_action);
   if (ctx == nullptr) return make_error(ErrorCategory::Internal, "seccomp_init failed");
@@ -74,7 +99,13 @@ Result<> load_seccomp(const oci::Seccomp& seccomp) {
   for (const auto& rule : seccomp.syscalls) TRY(add_rule(ctx, rule, default_action));
   int rc = seccomp_load(ctx);
   if (rc != 0) return sys_error("load seccomp filter", -rc);
-  return ok();
+  if (!uses_notify(seccomp)) return UniqueFd{};
+  int fd = seccomp_notify_fd(ctx);
+  if (fd < 0) return sys_error("seccomp notify fd", -fd);
+  // libseccomp keeps the fd in the context; ours must outlive it.
+  UniqueFd listener(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+  if (!listener) return sys_error("dup seccomp notify fd");
+  return listener;
 }
 
 }  // namespace berth::runtime

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/unique_fd.hpp"
 #include "oci/runtime_spec.hpp"
 
 namespace berth::runtime {
@@ -17,8 +18,9 @@ Result<> drop_bounding(const oci::Capabilities& caps);
 Result<> apply_capabilities(const oci::Capabilities& caps);
 
 // Loads the filter. Unknown syscall names are skipped (they do not exist
-// on this kernel), as runc does.
-Result<> load_seccomp(const oci::Seccomp& seccomp);
+// on this kernel), as runc does. With SCMP_ACT_NOTIFY rules the result is
+// the notify listener fd (for the agent at listenerPath), else empty.
+Result<UniqueFd> load_seccomp(const oci::Seccomp& seccomp);
 
 // setgroups + setresgid + setresuid, keeping the permitted set so the
 // configured capabilities can be applied afterwards.

@@ -51,7 +51,7 @@ TEST_F(Hooks, FailingHookFailsCreateAndCleansUp) {
   write_config(spec);
   auto created = create(ctx_, {"h", bundle_, "", "", false, false, 0, true});
   ASSERT_FALSE(created);
-  EXPECT_NE(created.error().to_string().find("createRuntime hook #0"), std::string::npos) << created.error().to_string();
+  EXPECT_NE(created.error().to_string().find("hook #0 (createRuntime)"), std::string::npos) << created.error().to_string();
   EXPECT_EQ(::access((ctx_.root + "/h").c_str(), F_OK), -1);
   EXPECT_EQ(sh("grep -c " + bundle_ + " /proc/self/mounts"), "0");
 }
