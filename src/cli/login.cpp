@@ -104,7 +104,9 @@ std::string credentials_for(const std::string& server) {
   if (!auths || !auths->is_object()) return "";
   auto* entry = auths->get_object().if_contains(server);
   if (!entry) return "";
-  auto [user, pass, found] = split_once(base64_decode(str_field(*entry, "auth")), ':');
+  // Named: split_once returns views into it (a temporary would dangle).
+  std::string decoded = base64_decode(str_field(*entry, "auth"));
+  auto [user, pass, found] = split_once(decoded, ':');
   if (!found) return "";
   json::object body{{"username", user}, {"password", pass}, {"serveraddress", server}};
   return base64_encode(json::serialize(body), true);

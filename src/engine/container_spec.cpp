@@ -84,7 +84,9 @@ Result<ResolvedUser> resolve_user(const std::string& rootfs, const std::string& 
   ResolvedUser u;
   auto root = TRY(open_file(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC));
   auto passwd = db_entries(root.get(), "/etc/passwd");
-  auto parts = split_once(spec.empty() ? "0" : spec, ':');
+  // A view on both branches: a std::string temporary here would die before
+  // the views split_once returns into it are read.
+  auto parts = split_once(spec.empty() ? std::string_view("0") : std::string_view(spec), ':');
   std::string user(parts.first), group(parts.second);
   u.uid = TRY(lookup_id(passwd, user, "user"));
   for (const auto& e : passwd) {
