@@ -5,7 +5,7 @@
 // so the docker CLI draws its bars while the transfer runs.
 //
 // Errors before the stream started are plain HTTP errors (404 for a
-// missing manifest, as dockerd); later ones become dockerd's
+// missing manifest, 401 for refused credentials, as dockerd); later ones become dockerd's
 // {"errorDetail":..,"error":..} line. A pull's first line ("Pulling from")
 // is held back until a second one shows the manifest was found.
 #include "api/registry_routes.hpp"
@@ -83,6 +83,9 @@ Task<Result<>> stream_job(Exchange& ex, size_t hold, const Job& job) {
   std::string held;
   auto [done, pumped] = co_await (std::move(run) && pump_lines(ex, fds[0], hold, held));
   if (!ex.streaming()) {
+    // Refused credentials are 401 (dockerd's errdefs.Unauthorized).
+    if (!done && done.error().is(ErrorCategory::PermissionDenied))
+      co_return co_await ex.respond(http::status::unauthorized, error_body(done.error()));
     if (!done) co_return tl::unexpected(done.error());
     auto begun = co_await ex.begin_stream(http::status::ok, "application/json");
     if (!begun) co_return begun;

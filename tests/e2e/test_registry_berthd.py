@@ -86,13 +86,21 @@ def test_login_and_authenticated_push_pull(berthd, busybox_image, cli_env):
         berthd.docker("load", "-i", busybox_image.archive, env=cli_env)
         berthd.docker("tag", "busybox:latest", name, env=cli_env)
         anonymous = berthd.docker("push", name, check=False, env=cli_env)
-        assert "authentication required" in anonymous.stdout + anonymous.stderr
+        # The refusal comes after the stream started: an errorDetail line.
+        assert anonymous.returncode != 0
+        assert "The push refers to repository [%s]" % name in anonymous.stdout
+        assert "unauthorized: authentication required" in anonymous.stderr, anonymous.stderr
 
         good = berthd.docker("login", "-u", "alice", "--password-stdin", reg.host, input="s3cret\n",
                              env=cli_env)
         assert "Login Succeeded" in good.stdout
         berthd.docker("push", name, env=cli_env)
         berthd.docker("rmi", name, env=cli_env)
+        # Without X-Registry-Auth the pull is refused before any progress.
+        raw = berthd.raw(("POST /images/create?fromImage=%s&tag=latest HTTP/1.1\r\nHost: x\r\n"
+                          "Connection: close\r\nContent-Length: 0\r\n\r\n" % name).encode(), timeout=30)
+        assert raw.startswith(b"HTTP/1.1 401"), raw
+        assert b"authentication required" in raw, raw
         pulled = berthd.docker("pull", name, env=cli_env)
         assert "Status: Downloaded newer image for " + name + ":latest" in pulled.stdout
     finally:
