@@ -64,6 +64,7 @@ class LocalImageService final : public ImageService, public ImageInventory {
   Result<int64_t> unique_layers_size() const;
   Result<std::vector<ImageDeleted>> remove_locked(const std::string& name, bool force);
   void collect_garbage();
+  Result<std::vector<std::string>> push_targets(const RegistryRequest& request);
   void publish(const std::string& action, const std::string& id, const std::string& name);
 
   mutable std::mutex mu_;

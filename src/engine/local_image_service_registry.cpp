@@ -1,6 +1,8 @@
 // Registry side of the image service: pull, push and login through the
 // registry client (src/registry), with the daemon's mirrors and insecure
 // registries and the caller's X-Registry-Auth credentials.
+#include <algorithm>
+
 #include "engine/local_image_service.hpp"
 #include "oci/image_reference.hpp"
 #include "registry/pull.hpp"
@@ -59,16 +61,35 @@ Result<> LocalImageService::pull(const RegistryRequest& request, const ProgressL
   return ok();
 }
 
+// `docker push repo` without a tag: every tag of the repository, sorted
+// (dockerd pushes them all); a name that already has one pushes just it.
+Result<std::vector<std::string>> LocalImageService::push_targets(const RegistryRequest& request) {
+  if (!request.tag.empty()) return std::vector<std::string>{join_name(request)};
+  auto ref = TRY(oci::parse_reference(request.image));
+  if (request.image.find(':', request.image.rfind('/') + 1) != std::string::npos)
+    return std::vector<std::string>{request.image};
+  std::vector<std::string> out;
+  for (const auto& record : TRY(stores_.images->list()))
+    for (const auto& t : record.repo_tags) {
+      auto other = oci::parse_reference(t);
+      if (other && other->name() == ref.name()) out.push_back(other->familiar());
+    }
+  std::sort(out.begin(), out.end());
+  if (out.empty())
+    return make_error(ErrorCategory::NotFound, "An image does not exist locally with the tag: " + ref.familiar_name());
+  return out;
+}
+
 Result<> LocalImageService::push(const RegistryRequest& request, const ProgressLineFn& progress) {
   registry::PushOptions options;
   options.client = TRY(client_options(registry_, request.auth));
-  auto name = join_name(request);
   std::lock_guard lock(mu_);
   auto ctx = stores_.context();
-  auto image = TRY(stores_.images->resolve(name));
-  TRY(registry::push(ctx, name, name, options, line_writer(progress)));
-  auto ref = oci::parse_reference(name);
-  publish("push", image.id, ref ? ref->familiar() : name);
+  for (const auto& name : TRY(push_targets(request))) {
+    auto image = TRY(stores_.images->resolve(name));
+    TRY(registry::push(ctx, name, name, options, line_writer(progress)));
+    publish("push", image.id, name);
+  }
   return ok();
 }
 

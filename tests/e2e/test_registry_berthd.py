@@ -63,6 +63,11 @@ def test_push_pull_run_round_trip(berthd, busybox_image, cli_env):
         assert name + "@" + digest in inspect["RepoDigests"]
         assert berthd.docker("run", "--rm", name, "echo", "hi", env=cli_env).stdout == "hi\n"
 
+        # Without a tag, every tag of the repository is pushed (as dockerd).
+        berthd.docker("tag", name, name + ":v2", env=cli_env)
+        both = berthd.docker("push", "--all-tags", name, env=cli_env).stdout
+        assert "latest: digest: " + digest in both and "v2: digest: " + digest in both, both
+
         # Before the stream starts, errors are HTTP errors as with dockerd.
         missing = berthd.docker("pull", reg.host + "/nope:1", check=False, env=cli_env)
         assert missing.returncode != 0
