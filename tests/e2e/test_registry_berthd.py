@@ -1,5 +1,6 @@
 """docker push / pull / login against berthd with Debian's docker-registry
-on 127.0.0.1:<free port> (plain, then htpasswd Basic auth): the real
+on 127.0.0.1:<free port> (plain, htpasswd Basic auth, Bearer tokens from
+the test token server): the real
 docker CLI renders berthd's JSON progress stream, and the pulled image
 runs."""
 
@@ -15,7 +16,7 @@ from berthd_fixture import Berthd
 from conftest import REPO, need_root
 
 sys.path.insert(0, os.path.join(REPO, "tests", "integration", "registry"))
-from registry_env import Registry, htpasswd_auth  # noqa: E402
+from registry_env import Registry, TokenServer, htpasswd_auth  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which("docker-registry") is None,
                                 reason="docker-registry is not installed (scripts/install-deps.sh)")
@@ -113,3 +114,20 @@ def test_login_and_authenticated_push_pull(berthd, busybox_image, cli_env):
             berthd.docker("rmi", "-f", image, check=False)
         reg.stop()
         shutil.rmtree(d, ignore_errors=True)
+
+
+def test_login_with_bearer_token_flow(berthd, cli_env):
+    ts = TokenServer({"alice": "pw"})
+    reg = Registry(auth=ts.registry_auth())
+    try:
+        bad = berthd.docker("login", "-u", "alice", "--password-stdin", reg.host, input="nope\n",
+                            check=False, env=cli_env)
+        assert bad.returncode != 0
+        assert "incorrect username or password" in bad.stderr, bad.stderr
+        good = berthd.docker("login", "-u", "alice", "--password-stdin", reg.host, input="pw\n",
+                             env=cli_env)
+        assert "Login Succeeded" in good.stdout
+        assert any(q.get("service") == ["berth-test"] for q in ts.requests)
+    finally:
+        reg.stop()
+        ts.stop()
