@@ -82,6 +82,10 @@ Result<> run_daemon(const engine::DaemonConfig& config, const CommandLine& cl) {
   auto stores = TRY_CTX(engine::open_image_stores(config.data_root, config.storage_driver),
                         "open image stores");
   engine::LocalImageService images(stores, events, config.storage_driver);
+  engine::RegistrySettings registry_settings;
+  registry_settings.mirrors = config.registry_mirrors;
+  registry_settings.insecure_registries = config.insecure_registries;
+  images.set_registry_settings(std::move(registry_settings));
   system->attach(static_cast<const engine::ImageInventory*>(&images));
   api::Services services{system.get(), &events};
   services.images = &images;

@@ -17,6 +17,7 @@
 #include "api/docker_api.hpp"
 #include "api/exchange.hpp"
 #include "api/progress.hpp"
+#include "api/registry_routes.hpp"
 #include "base/unique_fd.hpp"
 
 namespace berth::api {
@@ -142,13 +143,13 @@ Task<Result<>> save_one(Exchange& ex, engine::ImageService& images) {
   co_return co_await save(ex, images, std::move(names));
 }
 
-// POST /images/create: import from the body (fromSrc=-). Pulls
-// (fromImage) belong to the registry code and are refused here.
+// POST /images/create: a pull (fromImage, registry_routes.cpp) or an
+// import from the body (fromSrc=-).
 Task<Result<>> create(Exchange& ex, engine::ImageService& images) {
   const auto& q = ex.query();
   auto src = q.get_or("fromSrc", "");
-  if (src.empty())
-    co_return make_error(ErrorCategory::InvalidArgument, "pulling images (fromImage) is not supported yet");
+  if (src.empty() && !q.get_or("fromImage", "").empty()) co_return co_await pull_image(ex, images);
+  if (src.empty()) co_return make_error(ErrorCategory::InvalidArgument, "fromImage or fromSrc is required");
   if (src != "-")
     co_return make_error(ErrorCategory::InvalidArgument, "importing from a URL is not supported; send the tar as the body (fromSrc=-)");
   engine::ImageImportRequest request;
@@ -177,6 +178,7 @@ Result<> add_image_io_routes(Router& router, engine::ImageService& images) {
   TRY(router.add("GET", "/images/get", bind(save_many)));
   TRY(router.add("GET", "/images/{name*}/get", bind(save_one)));
   TRY(router.add("POST", "/images/create", bind(create)));
+  TRY(add_registry_routes(router, images));
   return ok();
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -80,6 +81,24 @@ struct ImageCommitRequest {
   std::string reference;  // optional "repo[:tag]"
 };
 
+// Pull and push (/images/create?fromImage=, /images/{name}/push).
+struct RegistryRequest {
+  std::string image;     // as the client named it: "busybox", "host:5000/x"
+  std::string tag;       // tag or digest from the query; may be empty
+  std::string platform;  // pull: "os/arch[/variant]"; empty = the host's
+  std::string auth;      // the X-Registry-Auth header as sent (base64 JSON)
+};
+
+// docker login (/auth): the credentials are checked against the registry.
+struct LoginRequest {
+  std::string server;  // "127.0.0.1:5000", "https://index.docker.io/v1/", ...
+  std::string username, password;
+};
+
+// One line of dockerd's JSON progress stream (no trailing newline), handed
+// over as soon as the registry client reports it.
+using ProgressLineFn = std::function<void(const std::string& line)>;
+
 class ImageService {
  public:
   virtual ~ImageService() = default;
@@ -101,6 +120,11 @@ class ImageService {
   virtual Result<std::string> commit(const ImageCommitRequest& request) = 0;
   // Filters: dangling (default true), until, label, label!.
   virtual Result<ImagePruneReport> prune(const Filters& filters) = 0;
+  // Registry transfers; errors are returned, never written as lines.
+  virtual Result<> pull(const RegistryRequest& request, const ProgressLineFn& progress) = 0;
+  virtual Result<> push(const RegistryRequest& request, const ProgressLineFn& progress) = 0;
+  // PermissionDenied when the registry refuses the credentials.
+  virtual Result<> login(const LoginRequest& request) = 0;
 };
 
 }  // namespace berth::engine

@@ -21,12 +21,22 @@
 
 namespace berth::engine {
 
+// Daemon settings the registry client needs (daemon.json names).
+struct RegistrySettings {
+  std::vector<std::string> mirrors;              // registry-mirrors
+  std::vector<std::string> insecure_registries;  // insecure-registries
+  // Credentials come only from X-Registry-Auth, as with dockerd; this
+  // names a config.json that should not exist so none is read instead.
+  std::string docker_config = "/nonexistent/berth/config.json";
+};
+
 class LocalImageService final : public ImageService, public ImageInventory {
  public:
   // `stores` (with its snapshotter) and `events` outlive the service.
   LocalImageService(ImageStores& stores, EventBus& events, std::string driver_name);
 
   void set_use_checker(image::UseChecker checker);
+  void set_registry_settings(RegistrySettings settings) { registry_ = std::move(settings); }
 
   Result<std::vector<ImageSummary>> list(const Filters& filters, bool all) override;
   Result<ImageDetails> inspect(const std::string& name) override;
@@ -39,6 +49,9 @@ class LocalImageService final : public ImageService, public ImageInventory {
   Result<std::string> import(int fd, const ImageImportRequest& request) override;
   Result<std::string> commit(const ImageCommitRequest& request) override;
   Result<ImagePruneReport> prune(const Filters& filters) override;
+  Result<> pull(const RegistryRequest& request, const ProgressLineFn& progress) override;
+  Result<> push(const RegistryRequest& request, const ProgressLineFn& progress) override;
+  Result<> login(const LoginRequest& request) override;
 
   int64_t image_count() const override;
   int64_t layers_size() const override;
@@ -51,6 +64,7 @@ class LocalImageService final : public ImageService, public ImageInventory {
   Result<int64_t> unique_layers_size() const;
   Result<std::vector<ImageDeleted>> remove_locked(const std::string& name, bool force);
   void collect_garbage();
+  Result<std::vector<std::string>> push_targets(const RegistryRequest& request);
   void publish(const std::string& action, const std::string& id, const std::string& name);
 
   mutable std::mutex mu_;
@@ -58,6 +72,7 @@ class LocalImageService final : public ImageService, public ImageInventory {
   EventBus& events_;
   std::string driver_name_;
   image::UseChecker in_use_;
+  RegistrySettings registry_;
   mutable std::map<std::string, int64_t> layer_sizes_;  // diff ID -> content size
 };
 
