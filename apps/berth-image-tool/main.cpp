@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "base/file.hpp"
+#include "base/strings.hpp"
 #include "engine/image_stores.hpp"
 #include "image/apply.hpp"
 #include "image/changes.hpp"
@@ -18,6 +19,8 @@
 #include "image/oci_layout.hpp"
 #include "image/unpack.hpp"
 #include "oci/image_reference.hpp"
+#include "registry/pull.hpp"
+#include "registry/push.hpp"
 #include "snapshot/mount.hpp"
 #include "snapshot/snapshotter.hpp"
 
@@ -44,6 +47,31 @@ Result<UniqueFd> output(const std::string& path) {
 void print_load(const image::LoadResult& r) {
   for (const auto& t : r.tags) std::printf("Loaded image: %s\n", t.c_str());
   for (const auto& id : r.image_ids) std::printf("Loaded image ID: %s\n", id.c_str());
+}
+
+// Registry progress: JSON lines (dockerd's stream) or short text lines.
+registry::ProgressFn printer(bool json) {
+  return [json](const registry::ProgressEvent& e) {
+    if (json) {
+      std::printf("%s\n", registry::to_json_message(e).c_str());
+    } else if (e.status != "Downloading" && e.status != "Pushing" && !e.status.empty()) {
+      std::printf("%s%s%s\n", e.id.c_str(), e.id.empty() ? "" : ": ", e.status.c_str());
+    }
+    std::fflush(stdout);
+  };
+}
+
+Result<registry::ClientOptions> client_options(const std::vector<std::string>& insecure, const std::string& user,
+                                               int concurrency, int64_t chunk) {
+  registry::ClientOptions o;
+  o.insecure_registries = insecure;
+  o.max_concurrent_downloads = concurrency;
+  o.chunk_size = chunk;
+  if (!user.empty()) {
+    auto [u, p, found] = split_once(user, ':');
+    o.credentials = registry::Credentials{std::string(u), std::string(p), ""};
+  }
+  return o;
 }
 
 int fail(const Error& e) {
@@ -119,6 +147,26 @@ int main(int argc, char** argv) {
   apply->add_flag("--allow-devices", allow_devices);
   unsigned threads = 0;
   apply->add_option("--threads", threads, "file-writing threads (0: one per CPU, 1: inline)");
+  std::vector<std::string> insecure;
+  std::string user, platform, target;
+  bool json = false, do_unpack = false;
+  int concurrency = 3;
+  int64_t chunk = 0;
+  auto* pull = app.add_subcommand("pull", "pull an image from a registry");
+  pull->add_option("name", name)->required();
+  pull->add_option("--platform", platform, "os/arch[/variant]");
+  pull->add_flag("--unpack", do_unpack, "also extract the layers into the snapshotter");
+  pull->add_option("--max-concurrent-downloads", concurrency);
+  pull->add_flag("--allow-devices", allow_devices, "create device nodes when unpacking");
+  auto* push = app.add_subcommand("push", "push an image to a registry");
+  push->add_option("name", name)->required();
+  push->add_option("target", target, "push under this reference instead");
+  push->add_option("--chunk-size", chunk, "upload in PATCH chunks of this many bytes");
+  for (auto* c : {pull, push}) {
+    c->add_option("--insecure-registry", insecure, "allow plain HTTP for this host");
+    c->add_option("-u,--user", user, "user:password (else ~/.docker/config.json)");
+    c->add_flag("--json", json, "print dockerd's JSON progress stream");
+  }
   CLI11_PARSE(app, argc, argv);
 
   auto run = [&]() -> Result<> {
@@ -135,11 +183,24 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(r.entries), static_cast<unsigned long long>(r.size), ms);
       return ok();
     }
-    bool snaps = unpack->parsed() || prepare->parsed() || mount->parsed() || diff->parsed() ||
+    bool snaps = (pull->parsed() && do_unpack) || unpack->parsed() || prepare->parsed() || mount->parsed() || diff->parsed() ||
                  commit->parsed() || rm->parsed() || snapshots->parsed() || gc->parsed();
     auto s = TRY(open_stores(root, driver, snaps));
     auto ctx = s.context();
-    if (load->parsed()) {
+    if (pull->parsed()) {
+      registry::PullOptions opt;
+      opt.client = TRY(client_options(insecure, user, concurrency, 0));
+      if (!platform.empty()) opt.platform = TRY(registry::parse_platform(platform));
+      opt.snapshots = s.snapshots.get();
+      opt.unpack.allow_devices = allow_devices;
+      auto r = TRY(registry::pull(ctx, name, opt, printer(json)));
+      if (!json) std::printf("%s\n", r.image.id.c_str());
+    } else if (push->parsed()) {
+      registry::PushOptions opt;
+      opt.client = TRY(client_options(insecure, user, concurrency, chunk));
+      auto r = TRY(registry::push(ctx, name, target, opt, printer(json)));
+      if (!json) std::printf("%s uploaded=%d mounted=%d existing=%d\n", r.digest.c_str(), r.uploaded, r.mounted, r.existing);
+    } else if (load->parsed()) {
       auto fd = TRY(input(in));
       print_load(TRY(image::load_docker_archive(ctx, fd.get())));
     } else if (save->parsed()) {

@@ -13,6 +13,9 @@
 #include "base/file.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
+#include "engine/container_service.hpp"
+#include "engine/image_stores.hpp"
+#include "engine/local_image_service.hpp"
 #include "engine/system_service.hpp"
 #include "pidfile.hpp"
 
@@ -75,7 +78,23 @@ Result<> run_daemon(const engine::DaemonConfig& config, const CommandLine& cl) {
 
   engine::EventBus events;
   auto system = TRY(engine::HostSystemService::create(config, events));
+  // One set of image stores for the data root, shared by every service.
+  auto stores = TRY_CTX(engine::open_image_stores(config.data_root, config.storage_driver),
+                        "open image stores");
+  engine::LocalImageService images(stores, events, config.storage_driver);
+  engine::RegistrySettings registry_settings;
+  registry_settings.mirrors = config.registry_mirrors;
+  registry_settings.insecure_registries = config.insecure_registries;
+  images.set_registry_settings(std::move(registry_settings));
+  system->attach(static_cast<const engine::ImageInventory*>(&images));
   api::Services services{system.get(), &events};
+  services.images = &images;
+  // Containers: re-adopts the ones that kept running while we were down.
+  engine::ContainerServiceOptions container_options{config.data_root, config.exec_root, "", &stores, &events};
+  auto containers = TRY_CTX(engine::HostContainerService::open(container_options), "open containers");
+  system->attach(static_cast<const engine::ContainerInventory*>(containers.get()));
+  services.containers = containers.get();
+  services.storage_driver = config.storage_driver;
   api::Server server(TRY(api::docker_router(services)), server_options(config));
   std::set<std::string> listening;
   for (const auto& host : config.hosts)

@@ -240,6 +240,14 @@ Result<ClientResponse> Client::stream(std::string_view method, std::string_view 
   if (ec) return impl_->disconnect(), http_error("read response", ec);
   ClientResponse out;
   fill_headers(parser.get(), out);
+  if (out.status >= 400) {
+    http::response_parser<http::string_body> full(std::move(parser));
+    http::read(s, impl_->buffer, full, ec);
+    if (ec) return impl_->disconnect(), http_error("read response body", ec);
+    out.body = std::move(full.get().body());
+    if (!full.get().keep_alive()) impl_->disconnect();
+    return out;
+  }
   std::string chunk(64 * 1024, '\0');
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
@@ -278,6 +286,33 @@ Result<ClientResponse> Client::upload(std::string_view method, std::string_view 
   asio::write(s, http::make_chunk_last(), ec);
   if (ec) return impl_->disconnect(), http_error("send body", ec);
   http::response_parser<http::string_body> parser;
+  http::read(s, impl_->buffer, parser, ec);
+  if (ec) return impl_->disconnect(), http_error("read response", ec);
+  ClientResponse out;
+  fill_headers(parser.get(), out);
+  out.body = std::move(parser.get().body());
+  if (!parser.get().keep_alive()) impl_->disconnect();
+  return out;
+}
+
+Result<> Client::begin(std::string_view method, std::string_view target, std::string body,
+                       const Headers& headers) {
+  TRY(impl_->ensure_connected());
+  auto req = impl_->make_request<http::string_body>(method, target, headers);
+  req.body() = std::move(body);
+  req.prepare_payload();
+  auto s = impl_->stream();
+  error_code ec;
+  http::write(s, req, ec);
+  if (ec) return impl_->disconnect(), http_error("send request", ec);
+  return ok();
+}
+
+Result<ClientResponse> Client::finish() {
+  auto s = impl_->stream();
+  error_code ec;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   http::read(s, impl_->buffer, parser, ec);
   if (ec) return impl_->disconnect(), http_error("read response", ec);
   ClientResponse out;

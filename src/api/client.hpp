@@ -48,7 +48,8 @@ class Client {
                                  std::string body = {}, const Headers& headers = {});
   // Calls on_data with each piece of the response body as it arrives (a
   // chunked events/logs stream); stops reading when it returns false. The
-  // returned response has status and headers, no body.
+  // returned response has status and headers, no body — except for an
+  // error status (>= 400), whose whole body is returned instead of streamed.
   Result<ClientResponse> stream(std::string_view method, std::string_view target,
                                 const std::function<bool(std::string_view)>& on_data,
                                 std::string body = {}, const Headers& headers = {});
@@ -57,6 +58,11 @@ class Client {
   Result<ClientResponse> upload(std::string_view method, std::string_view target,
                                 const std::function<Result<std::string>()>& next_piece,
                                 const Headers& headers = {});
+  // Sends a request now and reads its answer later with finish(): how the
+  // CLI registers `wait` before `start` on a connection of its own.
+  Result<> begin(std::string_view method, std::string_view target, std::string body = {},
+                 const Headers& headers = {});
+  Result<ClientResponse> finish();
   // Upgrade: tcp; the connection leaves the client (it reconnects for the
   // next request).
   Result<HijackedConnection> hijack(std::string_view method, std::string_view target,

@@ -5,10 +5,13 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "api/router.hpp"
+#include "engine/container.hpp"
 #include "engine/events.hpp"
+#include "engine/image_service.hpp"
 #include "engine/services.hpp"
 
 namespace berth::api {
@@ -16,12 +19,23 @@ namespace berth::api {
 struct Services {
   engine::SystemService* system = nullptr;
   engine::EventBus* events = nullptr;
+  engine::ImageService* images = nullptr;
+  engine::ContainerService* containers = nullptr;
+  std::string storage_driver = "overlayfs";  // reported by container inspect
 };
 
 // /_ping, /version, /info, /system/df.
 Result<> add_system_routes(Router& router, const Services& services);
 // /events.
 Result<> add_event_routes(Router& router, const Services& services);
+// /images/... (local images: list, inspect, history, tag, delete, prune,
+// load, get, import).
+Result<> add_image_routes(Router& router, const Services& services);
+Result<> add_image_io_routes(Router& router, engine::ImageService& images);
+
+// /containers/... (lifecycle, inspect, list) and the streams (logs, attach).
+Result<> add_container_routes(Router& router, const Services& services);
+Result<> add_container_stream_routes(Router& router, const Services& services);
 
 Result<Router> docker_router(const Services& services);
 

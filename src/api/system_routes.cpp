@@ -54,6 +54,8 @@ Result<Router> docker_router(const Services& services) {
   Router router;
   TRY(add_system_routes(router, services));
   TRY(add_event_routes(router, services));
+  TRY(add_image_routes(router, services));
+  TRY(add_container_routes(router, services));
   return router;
 }
 

@@ -1,7 +1,6 @@
 // The per-entry file operations of layer apply. Every operation works on
 // a directory fd that was resolved inside the layer root and on a final
 // name that is created exclusively or changed without following links.
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -15,6 +14,7 @@
 #include "base/file.hpp"
 #include "image/apply_internal.hpp"
 #include "snapshot/fs_tree.hpp"
+#include "sys/dir.hpp"
 #include "sys/openat2.hpp"
 
 namespace berth::image::detail {
@@ -39,23 +39,6 @@ Result<> pwrite_all(int fd, const char* data, size_t len, off_t off) {
     off += n;
   }
   return ok();
-}
-
-Result<std::vector<std::string>> names_in(int dirfd) {
-  int fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return sys_error("open directory");
-  DIR* d = ::fdopendir(fd);
-  if (!d) {
-    ::close(fd);
-    return sys_error("fdopendir");
-  }
-  std::vector<std::string> out;
-  while (auto* ent = ::readdir(d)) {
-    std::string_view n = ent->d_name;
-    if (n != "." && n != "..") out.emplace_back(n);
-  }
-  ::closedir(d);
-  return out;
 }
 
 }  // namespace
@@ -435,7 +418,7 @@ Result<> Applier::opaque(const std::vector<std::string>& parts) {
   cached_fd_.reset();
   // Everything below that an earlier layer put there goes; what this
   // layer already wrote stays.
-  for (const auto& child : TRY(names_in(fd->get()))) {
+  for (const auto& child : TRY(sys::list_dir(fd->get()))) {
     std::string rel = dir == "." ? child : dir + "/" + child;
     if (!created_.count(rel)) TRY(snapshot::remove_tree_at(fd->get(), child));
   }

@@ -1,6 +1,5 @@
 #include "image/changes.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -11,26 +10,16 @@
 #include <climits>
 
 #include "base/file.hpp"
+#include "sys/dir.hpp"
 #include "sys/openat2.hpp"
 
 namespace berth::image {
 
 namespace {
 
+// Sorted, so both trees are walked in the same order.
 Result<std::vector<std::string>> names(int dirfd) {
-  int fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return sys_error("open directory");
-  DIR* d = ::fdopendir(fd);
-  if (!d) {
-    ::close(fd);
-    return sys_error("fdopendir");
-  }
-  std::vector<std::string> out;
-  while (auto* e = ::readdir(d)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") out.emplace_back(n);
-  }
-  ::closedir(d);
+  auto out = TRY(sys::list_dir(dirfd));
   std::sort(out.begin(), out.end());
   return out;
 }

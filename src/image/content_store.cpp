@@ -1,12 +1,12 @@
 #include "image/content_store.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/file.hpp"
+#include "sys/dir.hpp"
 #include "oci/image_manifest.hpp"
 
 namespace berth::image {
@@ -104,14 +104,9 @@ Result<std::string> ContentStore::read(std::string_view digest, size_t limit) co
 }
 
 Result<std::vector<std::string>> ContentStore::list() const {
-  auto fd = TRY(dir_.dup());
-  DIR* d = ::fdopendir(fd.release());
-  if (!d) return sys_error("list blobs");
-  ::rewinddir(d);
   std::vector<std::string> out;
-  while (auto* e = ::readdir(d))
-    if (is_hex64(e->d_name)) out.push_back(std::string("sha256:") + e->d_name);
-  ::closedir(d);
+  for (const auto& n : TRY_CTX(sys::list_dir(dir_.get()), "list blobs"))
+    if (is_hex64(n)) out.push_back("sha256:" + n);
   return out;
 }
 

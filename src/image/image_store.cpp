@@ -201,16 +201,20 @@ Result<std::vector<DeleteItem>> ImageStore::remove(const std::string& name, bool
       TRY(delete_ref(full));
       items.push_back({ref->familiar(), ""});
       auto rest = TRY(refs_of(image.id));
-      // Digest references alone do not keep an untagged image of the same
-      // repository alive (Docker drops them with the last tag).
-      bool only_digests = true;
+      // As Docker: once no tag of this repository is left, its digest
+      // references go too; the image lives on while other refs remain.
+      bool repo_tag_left = false;
       for (const auto& r : rest)
-        if (repo_of(r) != ref->name() || r.find('@') == std::string::npos) only_digests = false;
-      if (!rest.empty() && !only_digests) return ok();
-      for (const auto& r : rest) {
-        TRY(delete_ref(r));
-        items.push_back({familiar(r), ""});
-      }
+        if (repo_of(r) == ref->name() && r.find('@') == std::string::npos) repo_tag_left = true;
+      size_t left = rest.size();
+      if (ref->digest.empty() && !repo_tag_left)
+        for (const auto& r : rest)
+          if (repo_of(r) == ref->name()) {
+            TRY(delete_ref(r));
+            items.push_back({familiar(r), ""});
+            --left;
+          }
+      if (left > 0) return ok();
       removed_ref = true;
     } else {
       auto refs = TRY(refs_of(image.id));

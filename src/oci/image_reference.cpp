@@ -69,6 +69,8 @@ Result<Reference> parse_reference(std::string_view text) {
     if (!valid_tag(ref.tag)) return invalid(text, "bad tag");
     rest = rest.substr(0, colon);
   }
+  // distribution/reference's NameTotalLengthMax, on the name as written.
+  if (rest.size() > 255) return invalid(text, "repository name must not be more than 255 characters");
   auto first_slash = rest.find('/');
   std::string_view first = rest.substr(0, first_slash);
   if (first_slash != std::string_view::npos &&

@@ -22,8 +22,10 @@ Result<> start(const Context& ctx, const std::string& id) {
   std::string fifo = container_dir(ctx, id) + "/" + kExecFifo;
   // Non-blocking open, then poll together with the init's pidfd: if the
   // init dies we report it instead of waiting for a writer forever.
-  auto reader = TRY(open_file(fifo, O_RDONLY | O_NONBLOCK));
+  // The pidfd is taken first: opening the fifo releases the init, which may
+  // exec and exit (a short command) before we would look at it again.
   auto pidfd = TRY(init_pidfd(record));
+  auto reader = TRY(open_file(fifo, O_RDONLY | O_NONBLOCK));
   for (;;) {
     pollfd fds[2] = {{reader.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {

@@ -1,10 +1,10 @@
 #include "snapshot/driver_base.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include "base/file.hpp"
+#include "sys/dir.hpp"
 #include "base/scope_guard.hpp"
 #include "snapshot/fs_tree.hpp"
 
@@ -20,19 +20,12 @@ Result<std::pair<std::string, UniqueFd>> driver_dir(const std::string& root,
 
 Result<> DriverBase::cleanup_orphans() {
   auto known = TRY(meta_.ids());
-  auto dup = TRY(dir_fd_.dup());
-  DIR* d = ::fdopendir(dup.release());
-  if (!d) return sys_error("list " + dir_);
-  ::rewinddir(d);
   std::vector<std::string> orphans;
-  while (auto* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n == "." || n == "..") continue;
+  for (const auto& n : TRY_CTX(sys::list_dir(dir_fd_.get()), "list " + dir_)) {
     char* end = nullptr;
     long long id = std::strtoll(n.c_str(), &end, 10);
     if (*end != 0 || !known.count(id)) orphans.push_back(n);
   }
-  ::closedir(d);
   for (const auto& n : orphans) TRY_CTX(destroy(n), "remove orphan snapshot " + n);
   return ok();
 }

@@ -1,6 +1,5 @@
 #include "snapshot/fs_tree.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/fs.h>
@@ -16,28 +15,11 @@
 #include <vector>
 
 #include "base/file.hpp"
+#include "sys/dir.hpp"
 
 namespace berth::snapshot {
 
 namespace {
-
-// The names in a directory (not . and ..). Takes a dup of `dirfd`.
-Result<std::vector<std::string>> list_dir(int dirfd) {
-  int fd = ::openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return sys_error("open directory");
-  DIR* d = ::fdopendir(fd);
-  if (!d) {
-    ::close(fd);
-    return sys_error("fdopendir");
-  }
-  std::vector<std::string> out;
-  while (auto* e = ::readdir(d)) {
-    std::string_view n = e->d_name;
-    if (n != "." && n != "..") out.emplace_back(n);
-  }
-  ::closedir(d);
-  return out;
-}
 
 Result<> copy_xattrs(int src, int dst) {
   char names[65536];
@@ -127,7 +109,7 @@ struct Copier {
   }
 
   Result<> contents(int s, int d, const std::string& rel) {
-    for (const auto& n : TRY(list_dir(s))) TRY_CTX(entry(s, d, rel, n), "copy " + n);
+    for (const auto& n : TRY(sys::list_dir(s))) TRY_CTX(entry(s, d, rel, n), "copy " + n);
     return ok();
   }
 
@@ -142,12 +124,12 @@ struct Copier {
 };
 
 Result<> remove_contents(int dirfd) {
-  for (const auto& n : TRY(list_dir(dirfd))) TRY(remove_tree_at(dirfd, n));
+  for (const auto& n : TRY(sys::list_dir(dirfd))) TRY(remove_tree_at(dirfd, n));
   return ok();
 }
 
 Result<> usage_at(int dirfd, Usage& u, std::set<std::pair<dev_t, ino_t>>& seen) {
-  for (const auto& n : TRY(list_dir(dirfd))) {
+  for (const auto& n : TRY(sys::list_dir(dirfd))) {
     struct stat st{};
     if (::fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
     if (!seen.insert({st.st_dev, st.st_ino}).second) continue;

@@ -132,7 +132,7 @@ def test_unversioned_version_for_compose(berthd):
     (b"GET /v1.44/../../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", b"404", b"page not found"),
     (b"BREW /coffee HTCPCP/1.0\r\n\r\n", b"400", b"Bad Request"),
     (b"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-     b"Content-Length: 9\r\n\r\n{\"Image\":", b"404", b"page not found"),
+     b"Content-Length: 9\r\n\r\n{\"Image\":", b"400", b"invalid JSON"),
 ])
 def test_malformed_requests_get_docker_errors(berthd, request_bytes, status, message):
     reply = berthd.raw(request_bytes.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)

@@ -129,7 +129,9 @@ class RestoreRootDelegation : public ::testing::Environment {
     auto fd = open_file(kState, O_RDWR | O_CREAT, 0600);
     if (!fd || ::flock(fd->get(), LOCK_EX) != 0) return;
     auto text = read_fd(fd->get());
-    auto [count_text, before, found] = split_once(text ? *text : "", '\n');
+    // Named: split_once returns views into it (a temporary would dangle).
+    std::string content = text ? *text : std::string();
+    auto [count_text, before, found] = split_once(content, '\n');
     int count = parse_int<int>(count_text).value_or(0);
     std::string before_str(before);
     change(count, before_str);

@@ -32,7 +32,17 @@ struct Case {
   bool allow_devices = false;
   // Where the overlay style differs (it creates parents in the upper dir).
   std::optional<std::string> overlay_error = std::nullopt;
+  // Tighter limits for the bomb cases (else 16 MiB of stream, defaults).
+  std::optional<ApplyLimits> limits = std::nullopt;
 };
+
+ApplyLimits limits_with(uint64_t max_entries, uint64_t max_file_size) {
+  ApplyLimits l;
+  l.max_bytes = 16 << 20;
+  l.max_entries = max_entries;
+  l.max_file_size = max_file_size;
+  return l;
+}
 
 // Names the case in failure messages instead of dumping its bytes.
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
@@ -178,6 +188,21 @@ std::vector<Case> corpus() {
       {"decompression-bomb", [](const std::string&) {
          return std::vector<std::string>{TarBuilder("gzip").zeros("bomb", 32 << 20).finish()};
        }, "decompression bomb"},
+      {"decompression-bomb-zstd", [](const std::string&) {
+         return std::vector<std::string>{TarBuilder("zstd").zeros("bomb", 32 << 20).finish()};
+       }, "decompression bomb"},
+      // Many tiny entries: bounded by count, not bytes.
+      {"entry-count-bomb", [](const std::string&) {
+         TarBuilder t("gzip");
+         for (int i = 0; i < 3000; ++i) t.file("f/" + std::to_string(i), "");
+         return std::vector<std::string>{t.finish()};
+       }, "layer has more than 2000 entries", nullptr, false, std::nullopt, limits_with(2000, 1 << 20)},
+      // One file past the per-file limit is refused by its header, before
+      // a byte of it is written.
+      {"oversized-file", [](const std::string&) {
+         return std::vector<std::string>{TarBuilder("gzip").zeros("big", 9 << 20).finish()};
+       }, "refused \"big\": file larger than the limit", nullptr, false,
+       std::nullopt, limits_with(100000, 8 << 20)},
       {"parent-is-escaping-dangling-symlink", [](const std::string&) {
          return std::vector<std::string>{
              TarBuilder().symlink("p", "/nonexistent-in-root").file("p/f", "x").finish()};
@@ -203,6 +228,7 @@ TEST_P(HostileLayer, TouchesNothingOutsideTheRoot) {
   opt.whiteouts = style;
   opt.allow_devices = c.allow_devices;
   opt.limits.max_bytes = 16 << 20;
+  if (c.limits) opt.limits = *c.limits;
   std::string error;
   int i = 0;
   for (const auto& tar : c.layers(host)) {

@@ -56,6 +56,25 @@ TEST_F(ImageFixture, RemovingOneOfTwoTagsOnlyUntags) {
   EXPECT_FALSE(images_->get(img.id));
 }
 
+// Docker's rule: a repository's digest references go with its last tag,
+// even while another repository still tags the image (push, then rmi).
+TEST_F(ImageFixture, LastTagOfARepositoryTakesItsDigestReferences) {
+  auto img = make_image({"l"}, "a");
+  const std::string digest = "sha256:" + std::string(64, 'd');
+  ASSERT_TRUE(images_->tag(img.id, "busybox:latest"));
+  ASSERT_TRUE(images_->tag(img.id, "reg:5000/bb:latest"));
+  ASSERT_TRUE(images_->add_digest_ref(img.id, "reg:5000/bb@" + digest));
+  auto items = images_->remove("reg:5000/bb:latest", false, {});
+  ASSERT_TRUE(items);
+  ASSERT_EQ(items->size(), 2u);
+  EXPECT_EQ((*items)[1].untagged, "reg:5000/bb@" + digest);
+  EXPECT_TRUE(images_->get(img.id)->repo_digests.empty());
+  items = images_->remove("busybox:latest", false, {});
+  ASSERT_TRUE(items);
+  ASSERT_EQ(items->size(), 2u);
+  EXPECT_EQ((*items)[1].deleted, img.id);
+}
+
 TEST_F(ImageFixture, ContainerUseKeepsImageDangling) {
   auto img = make_image({"l"}, "a");
   ASSERT_TRUE(images_->tag(img.id, "app"));

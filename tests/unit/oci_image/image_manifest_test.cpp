@@ -104,3 +104,21 @@ TEST(ImageReference, NormalisesLikeDocker) {
 
 }  // namespace
 }  // namespace berth::oci
+
+namespace berth::oci {
+namespace {
+
+TEST(ImageReference, NameLimitIsDockersAndFamiliarFormRoundTrips) {
+  std::string name(255, 'a');
+  auto ok = parse_reference(name + ":1");
+  ASSERT_TRUE(ok);
+  auto again = parse_reference(ok->familiar());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->full(), ok->full());
+  auto long_name = parse_reference(name + "a");
+  ASSERT_FALSE(long_name);
+  EXPECT_NE(long_name.error().to_string().find("more than 255 characters"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace berth::oci

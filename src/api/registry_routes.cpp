@@ -1,0 +1,158 @@
+// Registry endpoints: POST /images/create?fromImage= (pull), POST
+// /images/{name}/push and POST /auth (docker login). A pull or push runs
+// on the blocking pool and hands each progress line to a pipe; the
+// connection side copies the pipe into the chunked response as it fills,
+// so the docker CLI draws its bars while the transfer runs.
+//
+// Errors before the stream started are plain HTTP errors (404 for a
+// missing manifest, 401 for refused credentials, as dockerd); later ones become dockerd's
+// {"errorDetail":..,"error":..} line. A pull's first line ("Pulling from")
+// is held back until a second one shows the manifest was found.
+#include "api/registry_routes.hpp"
+
+#include <fcntl.h>
+#include <cerrno>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/json/parse.hpp>
+#include <memory>
+
+#include "api/errors.hpp"
+#include "api/progress.hpp"
+#include "base/unique_fd.hpp"
+
+namespace berth::api {
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+using Job = std::function<Result<>(const engine::ProgressLineFn&)>;
+
+// Writes every line whole; a reader that went away (EPIPE) is ignored,
+// the transfer itself still finishes.
+void write_line(int fd, const std::string& line) {
+  std::string data = line + "\n";
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    off += static_cast<size_t>(n);
+  }
+}
+
+// Copies the pipe into the response; the response starts once more than
+// `hold` lines arrived (held lines are kept in `held` until then).
+Task<Result<>> pump_lines(Exchange& ex, int fd, size_t hold, std::string& held) {
+  asio::posix::stream_descriptor in(co_await asio::this_coro::executor, fd);
+  std::string chunk(64 * 1024, '\0');
+  Result<> result = ok();
+  while (true) {
+    auto [ec, n] = co_await in.async_read_some(asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
+    if (n > 0 && result) {
+      held.append(chunk.data(), n);
+      if (!ex.streaming() && static_cast<size_t>(std::count(held.begin(), held.end(), '\n')) > hold) {
+        result = co_await ex.begin_stream(http::status::ok, "application/json");
+      }
+      if (result && ex.streaming()) {
+        result = co_await ex.write(held);
+        held.clear();
+      }
+    }
+    if (ec) break;  // EOF: the job is done
+  }
+  boost::system::error_code ignored;
+  in.close(ignored);
+  co_return result;
+}
+
+Task<Result<>> stream_job(Exchange& ex, size_t hold, const Job& job) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) co_return sys_error("pipe2");
+  auto writer = std::make_shared<UniqueFd>(fds[1]);
+  // By reference only (GCC 12 coroutine bug, see image_routes_io.cpp).
+  auto run = ex.run_blocking([&writer, &job]() -> Result<> {
+    int fd = writer->get();
+    auto r = job([fd](const std::string& line) { write_line(fd, line); });
+    writer->reset();  // EOF for pump_lines
+    return r;
+  });
+  std::string held;
+  auto [done, pumped] = co_await (std::move(run) && pump_lines(ex, fds[0], hold, held));
+  if (!ex.streaming()) {
+    // Refused credentials are 401 (dockerd's errdefs.Unauthorized).
+    if (!done && done.error().is(ErrorCategory::PermissionDenied))
+      co_return co_await ex.respond(http::status::unauthorized, error_body(done.error()));
+    if (!done) co_return tl::unexpected(done.error());
+    auto begun = co_await ex.begin_stream(http::status::ok, "application/json");
+    if (!begun) co_return begun;
+    auto written = co_await ex.write(held);
+    if (!written) co_return written;
+  } else if (!pumped) {
+    co_return tl::unexpected(pumped.error());  // the client went away
+  } else if (!done) {
+    auto written = co_await ex.write(progress::error(done.error().to_string()));
+    if (!written) co_return written;
+  }
+  co_return co_await ex.end_stream();
+}
+
+Task<Result<>> push(Exchange& ex, engine::ImageService& images) {
+  engine::RegistryRequest request;
+  request.image = ex.param("name");
+  request.tag = ex.query().get_or("tag", "");
+  request.auth = std::string(ex.header("X-Registry-Auth"));
+  const auto* req = &request;
+  auto* svc = &images;
+  Job job = [req, svc](const engine::ProgressLineFn& line) { return svc->push(*req, line); };
+  co_return co_await stream_job(ex, 0, job);
+}
+
+std::string string_field(const boost::json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+Task<Result<>> login(Exchange& ex, engine::ImageService& images) {
+  auto body = co_await ex.read_body();
+  if (!body) co_return tl::unexpected(body.error());
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(*body, ec);
+  if (ec || !doc.is_object()) co_return make_error(ErrorCategory::InvalidArgument, "invalid JSON in /auth body");
+  engine::LoginRequest request;
+  request.server = string_field(doc.as_object(), "serveraddress");
+  request.username = string_field(doc.as_object(), "username");
+  request.password = string_field(doc.as_object(), "password");
+  auto checked = co_await ex.run_blocking([&] { return images.login(request); });
+  if (!checked && checked.error().is(ErrorCategory::PermissionDenied))
+    co_return co_await ex.respond(http::status::unauthorized, error_body(checked.error().message()));
+  if (!checked) co_return tl::unexpected(checked.error());
+  co_return co_await ex.respond(http::status::ok, "{\"Status\":\"Login Succeeded\",\"IdentityToken\":\"\"}\n");
+}
+
+}  // namespace
+
+Task<Result<>> pull_image(Exchange& ex, engine::ImageService& images) {
+  const auto& q = ex.query();
+  engine::RegistryRequest request;
+  request.image = q.get_or("fromImage", "");
+  request.tag = q.get_or("tag", "");
+  request.platform = q.get_or("platform", "");
+  request.auth = std::string(ex.header("X-Registry-Auth"));
+  const auto* req = &request;
+  auto* svc = &images;
+  Job job = [req, svc](const engine::ProgressLineFn& line) { return svc->pull(*req, line); };
+  co_return co_await stream_job(ex, 1, job);
+}
+
+Result<> add_registry_routes(Router& router, engine::ImageService& images) {
+  auto* svc = &images;
+  TRY(router.add("POST", "/images/{name*}/push", [svc](Exchange& ex) { return push(ex, *svc); }));
+  TRY(router.add("POST", "/auth", [svc](Exchange& ex) { return login(ex, *svc); }));
+  return ok();
+}
+
+}  // namespace berth::api

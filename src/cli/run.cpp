@@ -1,0 +1,151 @@
+// run, create, start: the create body from docker's flags, then attach +
+// wait + start in the docker CLI's order (wait is registered before start,
+// so a fast exit or --rm removal cannot be missed).
+#include <unistd.h>
+
+#include <boost/json/serialize.hpp>
+#include <cstdlib>
+
+#include "base/strings.hpp"
+#include "cli/attach.hpp"
+#include "cli/command.hpp"
+#include "cli/create_body.hpp"
+#include "cli/images.hpp"
+
+namespace berth::cli {
+namespace json = boost::json;
+namespace {
+
+// Prints a run/start failure like docker and gives its exit code.
+int run_failure(const std::string& cmd, const Error& e, int code) {
+  err("berth: " + e.to_string() + "\n\nRun 'berth " + cmd + " --help' for more information\n");
+  return code;
+}
+
+Result<std::string> create_container(Context& ctx, const Args& args, const json::value& body) {
+  std::string q = "/containers/create";
+  if (args.has("name")) q += "?name=" + query_escape(args.get("name"));
+  auto post = [&] { return ctx.call("POST", q, json::serialize(body)); };
+  auto res = TRY(post());
+  std::string image = args.positional[0];
+  if (res.status == 404 && args.get("pull", "missing") != "never") {
+    err("Unable to find image '" + image + "' locally\n");
+    TRY(pull_image(ctx, image, 2));
+    res = TRY(post());
+  }
+  if (res.status >= 400) return daemon_error(res);
+  auto v = TRY(parse_json(res.body));
+  if (auto* w = v.get_object().if_contains("Warnings"); w && w->is_array())
+    for (const auto& e : w->get_array()) err("WARNING: " + std::string(e.get_string()) + "\n");
+  return str_field(v, "Id");
+}
+
+void resize_container(Context& ctx, const std::string& path, int h, int w) {
+  (void)ctx.call("POST", path + "?h=" + std::to_string(h) + "&w=" + std::to_string(w));
+}
+
+// attach (hijack) -> wait registered -> start -> pump -> exit code.
+Result<int> attach_start_wait(Context& ctx, const std::string& id, bool tty, bool stdin, bool want_stdout,
+                              bool want_stderr, const std::string& condition, const std::string& cmd,
+                              const std::string& detach_keys) {
+  std::string q = "/containers/" + id + "/attach?";
+  if (want_stderr) q += "stderr=1&";
+  if (stdin) q += "stdin=1&";
+  if (want_stdout) q += "stdout=1&";
+  q += "stream=1";
+  if (!detach_keys.empty()) q += "&detachKeys=" + query_escape(detach_keys);
+  auto conn = TRY(ctx.hijack("POST", q));
+  auto waiter = TRY(ctx.connect_again());
+  TRY(waiter.begin("POST", ctx.versioned("/containers/" + id + "/wait" +
+                                         (condition.empty() ? "" : "?condition=" + condition))));
+  auto started = ctx.checked("POST", "/containers/" + id + "/start");
+  if (!started) return run_failure(cmd, started.error(), start_error_exit_code(started.error().message()));
+  AttachOptions opts;
+  opts.tty = tty;
+  opts.stdin = stdin;
+  if (!detach_keys.empty()) opts.detach_keys = detach_keys;
+  opts.resize = [&](int h, int w) { resize_container(ctx, "/containers/" + id + "/resize", h, w); };
+  bool detached = TRY(pump(conn, opts));
+  if (detached) {
+    err("\r\nread escape sequence\r\n");
+    return 0;
+  }
+  auto res = TRY(waiter.finish());
+  if (res.status >= 400) return daemon_error(res);
+  auto v = TRY(parse_json(res.body));
+  if (auto* e = v.get_object().if_contains("Error"); e && e->is_object())
+    err("berth: " + str_field(*e, "Message") + "\n");
+  return static_cast<int>(int_field(v, "StatusCode"));
+}
+
+Result<int> run_cmd(Context& ctx, const Args& args) {
+  auto body = build_create_body(args);
+  if (!body) return run_failure("run", body.error(), 125);
+  bool detach = flag_true(args, "detach");
+  bool tty = flag_true(args, "tty"), interactive = flag_true(args, "interactive");
+  if (tty && interactive && !::isatty(0))
+    return run_failure("run", Error(ErrorCategory::InvalidArgument, "the input device is not a TTY"), 1);
+  auto id = create_container(ctx, args, *body);
+  if (!id) return run_failure("run", id.error(), 125);
+  if (detach) {
+    auto started = ctx.checked("POST", "/containers/" + *id + "/start");
+    if (!started) return run_failure("run", started.error(), start_error_exit_code(started.error().message()));
+    out(*id + "\n");
+    return 0;
+  }
+  std::vector<std::string> attach = args.all("attach");
+  bool all = attach.empty();
+  auto wants = [&](const char* s) { return all || std::find(attach.begin(), attach.end(), s) != attach.end(); };
+  auto rc = attach_start_wait(ctx, *id, tty, interactive, wants("stdout"), wants("stderr"),
+                              flag_true(args, "rm") ? "removed" : "next-exit", "run", args.get("detach-keys"));
+  if (!rc) return run_failure("run", rc.error(), 125);
+  return *rc;
+}
+
+Result<int> create_cmd(Context& ctx, const Args& args) {
+  auto body = build_create_body(args);
+  if (!body) return run_failure("create", body.error(), 125);
+  auto id = create_container(ctx, args, *body);
+  if (!id) return run_failure("create", id.error(), 125);
+  out(*id + "\n");
+  return 0;
+}
+
+Result<int> start_cmd(Context& ctx, const Args& args) {
+  if (!flag_true(args, "attach") && !flag_true(args, "interactive"))
+    return each_container(ctx, args, "POST", [](const std::string& n) { return "/containers/" + n + "/start"; });
+  if (args.positional.size() != 1)
+    return make_error(ErrorCategory::InvalidArgument, "you cannot start and attach multiple containers at once");
+  auto info = TRY(ctx.get_json("/containers/" + args.positional[0] + "/json"));
+  auto& cfg = info.at("Config");
+  bool tty = cfg.at("Tty").as_bool();
+  bool stdin = flag_true(args, "interactive") && cfg.at("OpenStdin").as_bool();
+  return attach_start_wait(ctx, str_field(info, "Id"), tty, stdin, true, true, "next-exit", "start",
+                           args.get("detach-keys"));
+}
+
+}  // namespace
+
+std::vector<Command> run_commands() {
+  std::vector<Command> cmds;
+  auto flags = create_flags();
+  auto run_flags = flags;
+  run_flags.push_back(bool_flag('d', "detach", "Run container in background and print container ID"));
+  run_flags.push_back(bool_flag(0, "rm", "Automatically remove the container and its associated anonymous volumes when it exits"));
+  run_flags.push_back(value_flag('a', "attach", "list", "Attach to STDIN, STDOUT or STDERR"));
+  run_flags.push_back(value_flag(0, "detach-keys", "string", "Override the key sequence for detaching a container"));
+  run_flags.push_back(bool_flag(0, "sig-proxy", "Proxy received signals to the process"));
+  cmds.push_back({"run", {"container run"}, "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+                  "Create and run a new container from an image", run_flags, 1, -1, true, 125, run_cmd});
+  cmds.push_back({"create", {"container create"}, "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+                  "Create a new container", flags, 1, -1, true, 125, create_cmd});
+  cmds.push_back({"start", {"container start"}, "[OPTIONS] CONTAINER [CONTAINER...]",
+                  "Start one or more stopped containers",
+                  {bool_flag('a', "attach", "Attach STDOUT/STDERR and forward signals"),
+                   value_flag(0, "detach-keys", "string", "Override the key sequence for detaching a container"),
+                   bool_flag('i', "interactive", "Attach container's STDIN")},
+                  1, -1, false, 1, start_cmd});
+  return cmds;
+}
+
+}  // namespace berth::cli

@@ -1,0 +1,53 @@
+// HostContainerService's in-memory record of one container (private to
+// the container_*.cpp files of the engine).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "engine/container_service.hpp"
+
+namespace berth::engine {
+
+struct Waiter {
+  WaitCondition condition;
+  std::function<void(WaitResult)> done;
+  std::weak_ptr<void> alive;
+};
+
+struct Watcher {
+  std::function<void()> changed;
+  std::weak_ptr<void> alive;
+};
+
+// Callbacks run under the service's mutex: they must only record and wake
+// (Notifier::wake), never call back into the service.
+struct HostContainerService::Entry {
+  Container c;
+  UniqueFd dirfd;          // O_PATH on c.dir
+  UniqueFd monitor_pidfd;  // while a monitor runs
+  bool monitor_ready = false;  // its socket answers (attach may connect)
+  bool starting = false, removing = false, stop_requested = false;
+  int pending_attach = 0;
+  int64_t exits = 0;  // exits seen since berthd started
+  std::vector<Waiter> waiters;
+  std::vector<Watcher> watchers;
+
+  void fire(WaitCondition which, const WaitResult& r) {
+    std::erase_if(waiters, [&](Waiter& w) {
+      bool hit = which == WaitCondition::Removed ? true : w.condition != WaitCondition::Removed;
+      if (!hit) return false;
+      if (!w.alive.expired()) w.done(r);
+      return true;
+    });
+  }
+  void changed() {
+    std::erase_if(watchers, [](const Watcher& w) { return w.alive.expired(); });
+    for (auto& w : watchers) w.changed();
+  }
+};
+
+std::string snapshot_key(const std::string& id);
+
+}  // namespace berth::engine

@@ -1,0 +1,458 @@
+// HostContainerService: start (through berth-monitor), stop, kill,
+// resize, wait, attach, the reaper thread and re-adoption at startup.
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+
+#include "base/file.hpp"
+#include "base/log.hpp"
+#include "base/owned_pid.hpp"
+#include "base/strings.hpp"
+#include "engine/container_config.hpp"
+#include "engine/container_entry.hpp"
+#include "engine/container_store.hpp"
+#include "engine/container_spec.hpp"
+#include "monitor/protocol.hpp"
+#include "oci/image_config.hpp"
+#include "oci/json.hpp"
+#include "oci/runtime_codec.hpp"
+#include "snapshot/mount.hpp"
+
+extern char** environ;
+
+namespace berth::engine {
+namespace {
+
+Unexpected not_running(const std::string& id) {
+  return make_error(ErrorCategory::Conflict, "Container " + id + " is not running");
+}
+
+// Reads the monitor's readiness line: "ok <monitor pid> <init pid>".
+Result<std::pair<int64_t, int64_t>> read_ready(int fd) {
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    int n = ::poll(&p, 1, 120000);
+    if (n == 0) return make_error(ErrorCategory::Internal, "berth-monitor did not report readiness");
+    if (n < 0 && errno == EINTR) continue;
+    ssize_t got = ::read(fd, buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    text.append(buf, static_cast<size_t>(got));
+    if (text.find('\n') != std::string::npos) break;
+  }
+  text = std::string(trim(text));
+  if (text.starts_with("error ")) return make_error(ErrorCategory::InvalidArgument, text.substr(6));
+  auto words = split(text, ' ');
+  if (words.size() != 3 || words[0] != "ok")
+    return make_error(ErrorCategory::Internal, "berth-monitor failed: " + (text.empty() ? "no answer" : text));
+  return std::pair{TRY(parse_int<int64_t>(words[1])), TRY(parse_int<int64_t>(words[2]))};
+}
+
+std::string monitor_binary(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  std::string dir = n > 0 ? std::string(self, static_cast<size_t>(n)) : "";
+  dir = dir.substr(0, dir.rfind('/'));
+  // Installed side by side, or in the build tree (apps/berthd -> apps/berth-monitor).
+  for (std::string p : {dir + "/berth-monitor", dir + "/../berth-monitor/berth-monitor"})
+    if (::access(p.c_str(), X_OK) == 0) return p;
+  return "berth-monitor";
+}
+
+// Files rewritten before every start (hostname, hosts, config.json): no
+// fsync, a crash just means they are written again.
+Result<> write_volatile(const std::string& path, std::string_view data, mode_t mode) {
+  auto fd = TRY(open_file(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
+  return write_all(fd.get(), data);
+}
+
+int exit_code_for_start_error(const std::string& msg) {
+  if (msg.find("executable file not found") != std::string::npos ||
+      msg.find("no such file or directory") != std::string::npos)
+    return 127;
+  if (msg.find("permission denied") != std::string::npos) return 126;
+  return 128;
+}
+
+}  // namespace
+
+void HostContainerService::wake_reaper() {
+  uint64_t one = 1;
+  (void)!::write(wake_fd_.get(), &one, sizeof one);
+}
+
+Result<> HostContainerService::prepare_start(Entry& e) {
+  Container c;
+  {
+    std::lock_guard lock(mu_);
+    c = e.c;
+  }
+  auto settings = TRY(run_settings(c));
+  std::string rootfs = c.dir + "/rootfs";
+  unmount_rootfs(c);
+  std::unique_lock db_lock(db_mu_);
+  auto mounts = o_.stores->snapshots->mounts(snapshot_key(c.id));
+  db_lock.unlock();
+  if (!mounts) return tl::unexpected(mounts.error());
+  TRY_CTX(snapshot::mount_all(*mounts, rootfs), "mount rootfs");
+  SpecPaths paths;
+  paths.rootfs = rootfs;
+  paths.hostname = c.dir + "/hostname";
+  paths.hosts = c.dir + "/hosts";
+  TRY(write_volatile(paths.hostname, settings.hostname + "\n", 0644));
+  std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  if (settings.network_mode != "host") hosts += "127.0.1.1\t" + settings.hostname + "\n";
+  TRY(write_volatile(paths.hosts, hosts, 0644));
+  if (settings.network_mode == "host") {
+    paths.resolv_conf = c.dir + "/resolv.conf";
+    auto host_resolv = read_file("/etc/resolv.conf", 1u << 20);
+    TRY(write_volatile(paths.resolv_conf, host_resolv ? *host_resolv : "", 0644));
+  }
+  auto spec = TRY(container_spec(c, settings, paths));
+  TRY(write_volatile(c.dir + "/" + monitor::kConfigFile, oci::to_json(oci::spec_to_json(spec)), 0600));
+  return ok();
+}
+
+Result<std::pair<int64_t, int64_t>> HostContainerService::spawn_monitor(Entry& e) {
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
+  UniqueFd ready_r(p[0]), ready_w(p[1]);
+  std::string bin = monitor_binary(o_.monitor_path);
+  std::vector<std::string> args = {bin, "--id", e.c.id, "--dir", e.c.dir, "--runtime-root", runtime_root_,
+                                   "--ready-fd", "3"};
+  if (e.c.tty) args.push_back("--tty");
+  if (e.c.open_stdin) args.push_back("--stdin");
+  if (e.c.stdin_once) args.push_back("--stdin-once");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::string monitor_log = e.c.dir + "/monitor.log";
+
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  ::posix_spawn_file_actions_init(&fa);
+  ::posix_spawnattr_init(&attr);
+  ::posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  ::posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  ::posix_spawn_file_actions_addopen(&fa, 2, monitor_log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0640);
+  ::posix_spawn_file_actions_adddup2(&fa, ready_w.get(), 3);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  ::posix_spawnattr_setsigmask(&attr, &none);
+  ::posix_spawnattr_setsigdefault(&attr, &all);
+  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = 0;
+  int err = ::posix_spawn(&pid, bin.c_str(), &fa, &attr, argv.data(), environ);
+  ::posix_spawn_file_actions_destroy(&fa);
+  ::posix_spawnattr_destroy(&attr);
+  if (err != 0) return sys_error("spawn " + bin, err);
+  ready_w.reset();
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  auto ready = read_ready(ready_r.get());
+  // A monitor that failed or hung must not linger: it leads the process
+  // group of the session the spawn created (pgid = the spawned pid).
+  if (!ready) ::kill(-pid, SIGKILL);
+  return ready;
+}
+
+void HostContainerService::start_failed(const std::shared_ptr<Entry>& e, const Error& error) {
+  Container c;
+  bool auto_rm;
+  {
+    std::lock_guard lock(mu_);
+    e->starting = false;
+    e->c.state.exit_code = exit_code_for_start_error(error.to_string());
+    e->c.state.error = error.to_string();
+    e->c.state.finished_at = oci::rfc3339_now();
+    persist(*e);
+    c = e->c;
+    auto_rm = c.auto_remove && !e->removing;
+    if (auto_rm) e->removing = true;
+    e->fire(WaitCondition::NextExit, {c.state.exit_code, ""});
+    e->changed();
+    cv_.notify_all();
+  }
+  unmount_rootfs(c);
+  if (auto_rm)
+    if (auto r = remove_entry(e); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
+}
+
+Result<bool> HostContainerService::start(const std::string& ref) {
+  auto e = TRY(find(ref));
+  {
+    std::lock_guard lock(mu_);
+    if (e->c.state.running() || e->starting) return false;
+    if (e->removing)
+      return make_error(ErrorCategory::Conflict, "container is marked for removal and cannot be started");
+    e->starting = true;
+    e->stop_requested = false;
+  }
+  auto started = prepare_start(*e);
+  auto pids = started ? spawn_monitor(*e) : Result<std::pair<int64_t, int64_t>>(tl::unexpected(started.error()));
+  if (!pids) {
+    Error err(pids.error().category(), "failed to create task for container: " + pids.error().to_string());
+    start_failed(e, err);
+    return tl::unexpected(err);
+  }
+  auto pidfd = pidfd_open(static_cast<pid_t>(pids->first));
+  {
+    std::unique_lock lock(mu_);
+    if (pidfd) e->monitor_pidfd = std::move(*pidfd);
+    e->monitor_ready = true;
+    e->c.state.monitor_pid = pids->first;
+    e->changed();
+    // Attach requests that came before start connect now, so they see
+    // the container's first byte of output.
+    cv_.wait_for(lock, std::chrono::seconds(5), [&] { return e->pending_attach == 0; });
+  }
+  auto go = monitor::call(e->dirfd.get(), "start");
+  Container c;
+  {
+    std::lock_guard lock(mu_);
+    e->starting = false;
+    if (go) {
+      e->c.state.status = "running";
+      e->c.state.pid = pids->second;
+      e->c.state.started_at = oci::rfc3339_now();
+      e->c.state.error.clear();
+      persist(*e);
+    }
+    c = e->c;
+    e->changed();
+  }
+  wake_reaper();
+  if (!go) {
+    (void)monitor::call(e->dirfd.get(), "kill 9");
+    return make_error(ErrorCategory::Internal, "start container: " + go.error().to_string());
+  }
+  publish(c, "start");
+  return true;
+}
+
+Result<> HostContainerService::signal(Entry& e, int sig) {
+  TRY(monitor::call(e.dirfd.get(), "kill " + std::to_string(sig)));
+  return ok();
+}
+
+bool HostContainerService::wait_exit(const std::shared_ptr<Entry>& e, int64_t exits_before, int seconds) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, std::chrono::seconds(seconds), [&] {
+    return e->exits > exits_before || (!e->c.state.running() && !e->starting);
+  });
+}
+
+Result<bool> HostContainerService::stop(const std::string& ref, std::optional<int> timeout, const std::string& sig) {
+  auto e = TRY(find(ref));
+  Container c;
+  int64_t exits;
+  {
+    std::lock_guard lock(mu_);
+    if (!e->c.state.running()) return false;
+    e->stop_requested = true;
+    exits = e->exits;
+    c = e->c;
+  }
+  auto settings = TRY(run_settings(c));
+  std::string name = !sig.empty() ? sig : !settings.stop_signal.empty() ? settings.stop_signal : "TERM";
+  int signo = TRY(parse_signal(name));
+  int wait_s = timeout.value_or(settings.stop_timeout.value_or(10));
+  if (wait_s < 0) wait_s = 365 * 24 * 3600;
+  (void)signal(*e, signo);
+  if (!wait_exit(e, exits, wait_s)) {
+    (void)signal(*e, SIGKILL);
+    if (!wait_exit(e, exits, 30)) return make_error(ErrorCategory::Internal, "container " + ref + " did not stop");
+  }
+  return true;
+}
+
+Result<> HostContainerService::restart(const std::string& ref, std::optional<int> timeout, const std::string& sig) {
+  TRY(stop(ref, timeout, sig));
+  TRY(start(ref));
+  return ok();
+}
+
+Result<> HostContainerService::kill(const std::string& ref, const std::string& sig) {
+  auto e = TRY(find(ref));
+  int signo = TRY(parse_signal(sig.empty() ? "KILL" : sig));
+  {
+    std::lock_guard lock(mu_);
+    if (!e->c.state.running())
+      return make_error(ErrorCategory::Conflict, "Cannot kill container: " + ref + ": Container " + e->c.id + " is not running");
+  }
+  return signal(*e, signo);
+}
+
+Result<> HostContainerService::resize(const std::string& ref, int height, int width) {
+  auto e = TRY(find(ref));
+  {
+    std::lock_guard lock(mu_);
+    if (!e->monitor_ready) return not_running(e->c.id);
+  }
+  TRY(monitor::call(e->dirfd.get(), "resize " + std::to_string(height) + " " + std::to_string(width)));
+  return ok();
+}
+
+Result<Handle> HostContainerService::wait(const std::string& ref, WaitCondition condition,
+                                          std::function<void(WaitResult)> done) {
+  auto e = TRY(find(ref));
+  auto token = std::make_shared<int>(0);
+  std::lock_guard lock(mu_);
+  if (condition == WaitCondition::NotRunning && !e->c.state.running() && !e->starting) {
+    done({e->c.state.exit_code, ""});
+    return Handle(token);
+  }
+  e->waiters.push_back({condition, std::move(done), token});
+  return Handle(token);
+}
+
+Handle HostContainerService::watch(const std::string& id, std::function<void()> changed) {
+  auto token = std::make_shared<int>(0);
+  std::lock_guard lock(mu_);
+  if (auto it = entries_.find(id); it != entries_.end()) it->second->watchers.push_back({std::move(changed), token});
+  return token;
+}
+
+Result<Handle> HostContainerService::reserve_attach(const std::string& ref) {
+  auto e = TRY(find(ref));
+  std::lock_guard lock(mu_);
+  ++e->pending_attach;
+  std::weak_ptr<Entry> weak = e;
+  return Handle(new int(0), [this, weak](int* p) {
+    delete p;
+    std::lock_guard lock(mu_);
+    if (auto e = weak.lock()) --e->pending_attach;
+    cv_.notify_all();
+  });
+}
+
+Result<UniqueFd> HostContainerService::attach(const std::string& id, const AttachStreams& s) {
+  auto e = TRY(find(id));
+  {
+    std::lock_guard lock(mu_);
+    if (!e->monitor_ready) return make_error(ErrorCategory::Unavailable, "container " + id + " is not running");
+  }
+  auto fd = TRY(monitor::connect(e->dirfd.get()));
+  TRY(monitor::command(fd.get(), std::string("attach ") + (s.in ? "1 " : "0 ") + (s.out ? "1 " : "0 ") + (s.err ? "1" : "0")));
+  return fd;
+}
+
+void HostContainerService::on_monitor_exit(const std::shared_ptr<Entry>& e) {
+  Container c;
+  bool auto_rm;
+  {
+    std::lock_guard lock(mu_);
+    if (!e->monitor_pidfd) return;
+    e->monitor_pidfd.reset();
+    e->monitor_ready = false;
+    auto ex = monitor::read_exit(e->dirfd.get());
+    auto& st = e->c.state;
+    st.status = "exited";
+    st.exit_code = ex ? ex->code : 255;
+    st.finished_at = ex ? ex->finished_at : oci::rfc3339_now();
+    if (!ex) st.error = "berth-monitor exited without recording the container's exit";
+    st.pid = 0;
+    st.monitor_pid = 0;
+    ++e->exits;
+    persist(*e);
+    c = e->c;
+    auto_rm = c.auto_remove && !e->removing;
+    if (auto_rm) e->removing = true;
+    e->fire(WaitCondition::NextExit, {st.exit_code, ""});
+    e->changed();
+    cv_.notify_all();
+  }
+  unmount_rootfs(c);
+  publish(c, "die", {{"exitCode", std::to_string(c.state.exit_code)}});
+  if (auto_rm)
+    if (auto r = remove_entry(e); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
+}
+
+void HostContainerService::reaper() {
+  for (;;) {
+    std::vector<pollfd> fds{{wake_fd_.get(), POLLIN, 0}};
+    std::vector<std::shared_ptr<Entry>> who;
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      for (const auto& [id, e] : entries_) {
+        if (!e->monitor_pidfd || e->starting) continue;
+        fds.push_back({e->monitor_pidfd.get(), POLLIN, 0});
+        who.push_back(e);
+      }
+    }
+    if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) {
+      log::error("container reaper: poll failed", {{"error", std::string(std::strerror(errno))}});
+      return;
+    }
+    if (fds[0].revents) {
+      uint64_t n;
+      (void)!::read(wake_fd_.get(), &n, sizeof n);
+    }
+    for (size_t i = 0; i < who.size(); ++i)
+      if (fds[i + 1].revents) on_monitor_exit(who[i]);
+  }
+}
+
+void HostContainerService::adopt(const std::shared_ptr<Entry>& e) {
+  auto& st = e->c.state;
+  if (st.status == "removing") {
+    if (auto r = remove_entry(e); !r) log::warn("finish removal", {{"id", e->c.id}, {"error", r.error()}});
+    return;
+  }
+  if (st.status != "running") {
+    unmount_rootfs(e->c);
+    return;
+  }
+  if (auto pidfd = pidfd_open(static_cast<pid_t>(st.monitor_pid)); pidfd && e->dirfd &&
+                                                                     monitor::call(e->dirfd.get(), "ping")) {
+    // Still running: the reaper watches its monitor from now on; an exit
+    // that is already recorded shows up as the monitor exiting.
+    e->monitor_pidfd = std::move(*pidfd);
+    e->monitor_ready = true;
+    log::info("re-adopted container", {{"id", e->c.id}, {"monitor", st.monitor_pid}});
+    return;
+  }
+  auto ex = e->dirfd ? monitor::read_exit(e->dirfd.get()) : Result<monitor::ExitRecord>(tl::unexpected(Error(ErrorCategory::NotFound, "")));
+  st.status = "exited";
+  st.exit_code = ex ? ex->code : 255;
+  st.finished_at = ex ? ex->finished_at : oci::rfc3339_now();
+  if (!ex) st.error = "berth-monitor died while berthd was down";
+  st.pid = st.monitor_pid = 0;
+  persist(*e);
+  unmount_rootfs(e->c);
+  log::info("container exited while berthd was down", {{"id", e->c.id}, {"exit_code", static_cast<int64_t>(st.exit_code)}});
+}
+
+Result<> HostContainerService::adopt_all() {
+  std::unique_lock db_lock(db_mu_);
+  auto rows = TRY(load_containers(*o_.stores->db));
+  db_lock.unlock();
+  std::vector<std::shared_ptr<Entry>> adopted;
+  for (auto& c : rows) {
+    c.dir = containers_dir_ + "/" + c.id;
+    c.log_path = c.dir + "/" + monitor::log_file_name(c.id);
+    if (auto r = derive_flags(c); !r) log::warn("container config", {{"id", c.id}, {"error", r.error()}});
+    auto e = std::make_shared<Entry>();
+    if (auto fd = open_file(c.dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) e->dirfd = std::move(*fd);
+    e->c = std::move(c);
+    names_[e->c.name] = e->c.id;
+    entries_[e->c.id] = e;
+    adopted.push_back(e);
+  }
+  for (auto& e : adopted) adopt(e);
+  return ok();
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,97 @@
+// The host's container service: containers in SQLite, one berth-monitor
+// process per running container, rootfs from the snapshotter.
+//
+// berthd never forks a container: start() spawns berth-monitor (new
+// session, double fork) which creates the container through the runtime
+// library and tells us "ok <monitor pid> <init pid>". A reaper thread
+// polls a pidfd per monitor; a monitor exits only after it recorded the
+// container's exit in <dir>/exit. On open() every container that was
+// running is re-adopted: its exit file if the container ended meanwhile,
+// else its live monitor.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "engine/container.hpp"
+#include "engine/events.hpp"
+#include "engine/image_stores.hpp"
+#include "engine/services.hpp"
+
+namespace berth::engine {
+
+struct ContainerServiceOptions {
+  std::string data_root;     // containers live in <data_root>/containers/<id>
+  std::string exec_root;     // runtime state in <exec_root>/runtime
+  std::string monitor_path;  // the berth-monitor binary
+  ImageStores* stores = nullptr;  // needs images, content and snapshots
+  EventBus* events = nullptr;
+};
+
+class HostContainerService final : public ContainerService, public ContainerInventory {
+ public:
+  static Result<std::unique_ptr<HostContainerService>> open(const ContainerServiceOptions& options);
+  ~HostContainerService() override;
+
+  Result<CreateResult> create(const std::string& name, std::string_view body) override;
+  Result<Container> get(const std::string& ref) override;
+  Result<std::vector<Container>> list(const ListOptions& options) override;
+  Result<bool> start(const std::string& ref) override;
+  Result<bool> stop(const std::string& ref, std::optional<int> timeout, const std::string& signal) override;
+  Result<> restart(const std::string& ref, std::optional<int> timeout, const std::string& signal) override;
+  Result<> kill(const std::string& ref, const std::string& signal) override;
+  Result<> remove(const std::string& ref, bool force) override;
+  Result<> resize(const std::string& ref, int height, int width) override;
+  Result<Handle> wait(const std::string& ref, WaitCondition condition,
+                      std::function<void(WaitResult)> done) override;
+  Handle watch(const std::string& id, std::function<void()> changed) override;
+  Result<Handle> reserve_attach(const std::string& ref) override;
+  Result<UniqueFd> attach(const std::string& id, const AttachStreams& streams) override;
+
+  ContainerCounts container_counts() const override;
+  std::vector<DiskUsage::Container> container_usage() const override;
+
+  // For image removal: whether a (running) container uses the image.
+  bool image_used(const std::string& image_id, bool* running) const;
+
+  struct Entry;
+
+ private:
+  explicit HostContainerService(const ContainerServiceOptions& options);
+  Result<> adopt_all();
+  void adopt(const std::shared_ptr<Entry>& e);
+  std::shared_ptr<Entry> find_locked(const std::string& ref, Result<>* error) const;
+  Result<std::shared_ptr<Entry>> find(const std::string& ref) const;
+  Result<> prepare_start(Entry& e);
+  Result<std::pair<int64_t, int64_t>> spawn_monitor(Entry& e);
+  void start_failed(const std::shared_ptr<Entry>& e, const Error& error);
+  Result<> signal(Entry& e, int sig);
+  bool wait_exit(const std::shared_ptr<Entry>& e, int64_t exits_before, int seconds);
+  Result<> remove_entry(const std::shared_ptr<Entry>& e);
+  void on_monitor_exit(const std::shared_ptr<Entry>& e);
+  void notify(Entry& e, std::unique_lock<std::mutex>& lock);
+  void persist(const Entry& e);
+  void publish(const Container& c, const std::string& action, std::map<std::string, std::string> extra = {});
+  void reaper();
+  void wake_reaper();
+  void unmount_rootfs(const Container& c);
+
+  ContainerServiceOptions o_;
+  std::string containers_dir_, runtime_root_;
+  mutable std::mutex mu_;
+  // store::Db is one SQLite connection whose transactions must not
+  // interleave across threads: every database/snapshotter call of this
+  // service holds db_mu_ (taken after mu_ when both are held).
+  std::mutex db_mu_;
+  std::condition_variable cv_;  // exits, attach reservations
+  std::map<std::string, std::shared_ptr<Entry>> entries_;  // by id
+  std::map<std::string, std::string> names_;                // name -> id
+  UniqueFd wake_fd_;  // eventfd: the reaper re-reads its pidfd set
+  bool stopping_ = false;
+  std::thread reaper_;
+};
+
+}  // namespace berth::engine

@@ -1,0 +1,28 @@
+// The OCI runtime config of a Docker container: Docker's default mounts,
+// capabilities, masked and read-only paths, resources from HostConfig,
+// the user resolved against the image's /etc/passwd and /etc/group.
+#pragma once
+
+#include <string>
+
+#include "base/error.hpp"
+#include "engine/container.hpp"
+#include "engine/container_config.hpp"
+#include "oci/runtime_spec.hpp"
+
+namespace berth::engine {
+
+struct SpecPaths {
+  std::string rootfs;       // the mounted snapshot
+  std::string hostname;     // files bound over /etc/hostname, /etc/hosts,
+  std::string hosts;        // /etc/resolv.conf (empty: not bound)
+  std::string resolv_conf;
+  std::string cgroup_parent = "/berth";
+};
+
+Result<oci::Spec> container_spec(const Container& c, const RunSettings& s, const SpecPaths& paths);
+
+// Docker's 14 default capabilities, "CAP_"-prefixed.
+const std::vector<std::string>& default_capabilities();
+
+}  // namespace berth::engine

@@ -1,0 +1,133 @@
+"""docker push / pull / login against berthd with Debian's docker-registry
+on 127.0.0.1:<free port> (plain, htpasswd Basic auth, Bearer tokens from
+the test token server): the real
+docker CLI renders berthd's JSON progress stream, and the pulled image
+runs."""
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+import pytest
+
+from berthd_fixture import Berthd
+from conftest import REPO, need_root
+
+sys.path.insert(0, os.path.join(REPO, "tests", "integration", "registry"))
+from registry_env import Registry, TokenServer, htpasswd_auth  # noqa: E402
+
+pytestmark = pytest.mark.skipif(shutil.which("docker-registry") is None,
+                                reason="docker-registry is not installed (scripts/install-deps.sh)")
+
+
+@pytest.fixture(scope="module")
+def berthd():
+    need_root()
+    daemon = Berthd().start()
+    yield daemon
+    daemon.cleanup()
+
+
+@pytest.fixture
+def cli_env(tmp_path):
+    """A private docker CLI config dir, so logins never touch root's."""
+    return dict(os.environ, DOCKER_CONFIG=str(tmp_path / "docker-config"))
+
+
+def test_push_pull_run_round_trip(berthd, busybox_image, cli_env):
+    reg = Registry()
+    try:
+        name = reg.host + "/bb"
+        berthd.docker("load", "-i", busybox_image.archive, env=cli_env)
+        berthd.docker("tag", "busybox:latest", name, env=cli_env)
+        pushed = berthd.docker("push", name, env=cli_env)
+        assert "The push refers to repository [%s]" % name in pushed.stdout
+        assert "Pushed" in pushed.stdout
+        digest_line = [l for l in pushed.stdout.splitlines() if "digest: sha256:" in l]
+        assert digest_line and digest_line[0].startswith("latest: digest: sha256:"), pushed.stdout
+        digest = digest_line[0].split()[2]
+
+        berthd.docker("rmi", name, "busybox:latest", env=cli_env)
+        pulled = berthd.docker("pull", name, env=cli_env)
+        out = pulled.stdout
+        assert "latest: Pulling from bb" in out, out
+        assert "Pull complete" in out, out
+        assert "Digest: " + digest in out, out
+        assert "Status: Downloaded newer image for " + name + ":latest" in out, out
+        again = berthd.docker("pull", name, env=cli_env)
+        assert "Status: Image is up to date for " + name + ":latest" in again.stdout
+
+        inspect = json.loads(berthd.docker("image", "inspect", name, env=cli_env).stdout)[0]
+        assert inspect["Id"] == busybox_image.image_id
+        assert name + "@" + digest in inspect["RepoDigests"]
+        assert berthd.docker("run", "--rm", name, "echo", "hi", env=cli_env).stdout == "hi\n"
+
+        # Without a tag, every tag of the repository is pushed (as dockerd).
+        berthd.docker("tag", name, name + ":v2", env=cli_env)
+        both = berthd.docker("push", "--all-tags", name, env=cli_env).stdout
+        assert "latest: digest: " + digest in both and "v2: digest: " + digest in both, both
+
+        # Before the stream starts, errors are HTTP errors as with dockerd.
+        missing = berthd.docker("pull", reg.host + "/nope:1", check=False, env=cli_env)
+        assert missing.returncode != 0
+        assert "manifest unknown" in missing.stderr, missing.stderr
+    finally:
+        for image in berthd.docker("images", "-q", "--no-trunc").stdout.split():
+            berthd.docker("rmi", "-f", image, check=False)
+        reg.stop()
+
+
+def test_login_and_authenticated_push_pull(berthd, busybox_image, cli_env):
+    d = tempfile.mkdtemp(prefix="berth-htpasswd-")
+    reg = Registry(auth=htpasswd_auth(d, {"alice": "s3cret"}))
+    try:
+        bad = berthd.docker("login", "-u", "alice", "--password-stdin", reg.host, input="wrong\n",
+                            check=False, env=cli_env)
+        assert bad.returncode != 0
+        assert "401 Unauthorized" in bad.stderr, bad.stderr
+
+        name = reg.host + "/private/bb"
+        berthd.docker("load", "-i", busybox_image.archive, env=cli_env)
+        berthd.docker("tag", "busybox:latest", name, env=cli_env)
+        anonymous = berthd.docker("push", name, check=False, env=cli_env)
+        # The refusal comes after the stream started: an errorDetail line.
+        assert anonymous.returncode != 0
+        assert "The push refers to repository [%s]" % name in anonymous.stdout
+        assert "unauthorized: authentication required" in anonymous.stderr, anonymous.stderr
+
+        good = berthd.docker("login", "-u", "alice", "--password-stdin", reg.host, input="s3cret\n",
+                             env=cli_env)
+        assert "Login Succeeded" in good.stdout
+        berthd.docker("push", name, env=cli_env)
+        berthd.docker("rmi", name, env=cli_env)
+        # Without X-Registry-Auth the pull is refused before any progress.
+        raw = berthd.raw(("POST /images/create?fromImage=%s&tag=latest HTTP/1.1\r\nHost: x\r\n"
+                          "Connection: close\r\nContent-Length: 0\r\n\r\n" % name).encode(), timeout=30)
+        assert raw.startswith(b"HTTP/1.1 401"), raw
+        assert b"authentication required" in raw, raw
+        pulled = berthd.docker("pull", name, env=cli_env)
+        assert "Status: Downloaded newer image for " + name + ":latest" in pulled.stdout
+    finally:
+        for image in berthd.docker("images", "-q", "--no-trunc").stdout.split():
+            berthd.docker("rmi", "-f", image, check=False)
+        reg.stop()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_login_with_bearer_token_flow(berthd, cli_env):
+    ts = TokenServer({"alice": "pw"})
+    reg = Registry(auth=ts.registry_auth())
+    try:
+        bad = berthd.docker("login", "-u", "alice", "--password-stdin", reg.host, input="nope\n",
+                            check=False, env=cli_env)
+        assert bad.returncode != 0
+        assert "incorrect username or password" in bad.stderr, bad.stderr
+        good = berthd.docker("login", "-u", "alice", "--password-stdin", reg.host, input="pw\n",
+                             env=cli_env)
+        assert "Login Succeeded" in good.stdout
+        assert any(q.get("service") == ["berth-test"] for q in ts.requests)
+    finally:
+        reg.stop()
+        ts.stop()
