@@ -124,7 +124,10 @@ def test_exec_it_and_events(dockerd, berth):
     finally:
         dockerd.docker("rm", "-f", "tty2")
     # The same history through both CLIs' event printers.
-    args = ["events", "--since", "10m", "--until", "0s", "--filter", "container=tty2",
+    # An absolute --until a second ahead: "0s" raced dockerd's own event
+    # timestamps and left both CLIs with an empty history once in CI.
+    until = f"{time.time() + 1:.3f}"
+    args = ["events", "--since", "10m", "--until", until, "--filter", "container=tty2",
             "--filter", "event=create"]
     env = env_for(dockerd)
     import subprocess
