@@ -6,6 +6,7 @@ signals and stop. Every scenario also asks berth-runtime itself for the
 container's state under the root the tool used, so a silent fall-back to
 runc cannot pass."""
 
+import glob
 import json
 import os
 import pty
@@ -181,6 +182,10 @@ def test_docker_kill_and_force_remove(docker_berth):
 
 # ------------------------------------------------------------- containerd
 
+# ctr puts each container's cgroup at /<namespace>/<id>; the parent is
+# removed again when the daemon stops.
+CTR_NAMESPACE = "berth-rt-e2e"
+
 class Containerd:
     """A private containerd (own root, state and sockets) whose runc shim
     is pointed at berth-runtime per container with --runc-binary."""
@@ -204,7 +209,7 @@ class Containerd:
             raise RuntimeError("containerd did not come up")
 
     def ctr(self, *args, check=True, **kw):
-        proc = run(["ctr", "-a", self.socket, "-n", "berth-e2e", *args], **kw)
+        proc = run(["ctr", "-a", self.socket, "-n", CTR_NAMESPACE, *args], **kw)
         if check and proc.returncode != 0:
             raise AssertionError("ctr %s failed (%d): %s" % (" ".join(args), proc.returncode,
                                                              proc.stderr))
@@ -226,6 +231,11 @@ class Containerd:
             self.proc.kill()
             self.proc.wait()
         self.log.close()
+        for parent in glob.glob("/sys/fs/cgroup/*/" + CTR_NAMESPACE) + ["/sys/fs/cgroup/" + CTR_NAMESPACE]:
+            try:
+                os.rmdir(parent)
+            except OSError:
+                pass
         # containerd leaves its snapshot mounts only for running tasks;
         # a failed test may still have one.
         for line in reversed(open("/proc/self/mounts").read().splitlines()):
@@ -262,7 +272,7 @@ def test_containerd_run_output_and_exit_codes(containerd):
 
 def test_containerd_terminal(containerd):
     c = containerd
-    argv = ["ctr", "-a", c.socket, "-n", "berth-e2e", "run", "--rm", "-t", *c.runc_args(),
+    argv = ["ctr", "-a", c.socket, "-n", CTR_NAMESPACE, "run", "--rm", "-t", *c.runc_args(),
             IMAGE, "ctd-tty", "sh"]
     code, _ = in_pty(argv, INTERACTIVE, env=dict(os.environ, TERM="xterm"))
     assert code == 3
@@ -273,7 +283,7 @@ def test_containerd_exec_pause_kill(containerd, runtime):
     c.ctr("run", "-d", *c.runc_args(), IMAGE, "ctd-long", "sh", "-c", TRAP_TERM)
     try:
         assert wait_for(lambda: "RUNNING" in c.ctr("task", "ls").stdout)
-        state = berth_state(runtime, os.path.join(c.runc_root, "berth-e2e"), "ctd-long")
+        state = berth_state(runtime, os.path.join(c.runc_root, CTR_NAMESPACE), "ctd-long")
         assert state["status"] == "running"
 
         out = c.ctr("task", "exec", "--exec-id", "e1", "ctd-long", "sh", "-c",
@@ -290,7 +300,7 @@ def test_containerd_exec_pause_kill(containerd, runtime):
     finally:
         c.ctr("task", "rm", "-f", "ctd-long", check=False)
         c.ctr("containers", "rm", "ctd-long", check=False)
-    assert not os.path.exists(os.path.join(c.runc_root, "berth-e2e", "ctd-long"))
+    assert not os.path.exists(os.path.join(c.runc_root, CTR_NAMESPACE, "ctd-long"))
 
 
 # ----------------------------------------------------------------- podman
@@ -304,6 +314,7 @@ class Podman:
 
     def __init__(self, runtime):
         self.dir = tempfile.mkdtemp(prefix="berth-pm-", dir="/tmp")
+        self.cgroup_tops = set(os.listdir("/sys/fs/cgroup"))
         self.runtime_root = "/run/berth-runtime"
         self.base = ["podman", "--root", os.path.join(self.dir, "root"),
                      "--runroot", os.path.join(self.dir, "run"),
@@ -325,6 +336,26 @@ class Podman:
             if target.startswith(self.dir):
                 subprocess.run(["umount", "-l", target], check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
+        self.remove_cgroup_leftovers()
+
+    def remove_cgroup_leftovers(self):
+        """podman's cgroupfs manager leaves its parent groups (libpod_parent,
+        libpod_parent/conmon) and, for v1 controllers that are not mounted
+        here, plain directories on the /sys/fs/cgroup tmpfs."""
+        for top in os.listdir("/sys/fs/cgroup"):
+            path = os.path.join("/sys/fs/cgroup", top)
+            if top in self.cgroup_tops or not os.path.isdir(path):
+                continue
+            if not os.path.ismount(path) and not os.path.exists(os.path.join(path, "cgroup.procs")):
+                shutil.rmtree(path, ignore_errors=True)
+        parents = [os.path.join("/sys/fs/cgroup", top, "libpod_parent")
+                   for top in os.listdir("/sys/fs/cgroup")] + ["/sys/fs/cgroup/libpod_parent"]
+        for parent in parents:
+            for dirpath, _, _ in sorted(os.walk(parent), key=lambda w: -len(w[0])):
+                try:
+                    os.rmdir(dirpath)
+                except OSError:
+                    pass  # still in use (another podman) or not ours
 
 
 @pytest.fixture(scope="module")
