@@ -175,8 +175,13 @@ Result<> ContainerNetworking::attach(const Container& c, int64_t init_pid) {
 }
 
 void ContainerNetworking::detach(const Container& c) {
-  if (auto r = manager_->release_container(c.id); !r)
+  auto start = std::chrono::steady_clock::now();
+  if (auto r = manager_->release_container(c.id); !r) {
     log::warn("release container network", {{"id", c.id}, {"error", r.error()}});
+    return;
+  }
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  log::debug("container network released", {{"id", c.id.substr(0, 12)}, {"release_us", us.count()}});
 }
 
 void ContainerNetworking::reconcile(const std::vector<Container>& running) {

@@ -276,3 +276,97 @@ def test_kill_9_then_restart_keeps_running_containers_reachable(berthd, netns):
     assert fetch(netns, port + 1).stdout == "next\n"
     berthd.docker("rm", "-f", "survivor", "quitter", "successor")
     assert_no_leftovers(berthd, netns)
+
+
+class NetnsDockerd:
+    """Debian's dockerd inside the test's namespace, for side-by-side
+    output: no default bridge and no iptables (nothing kernel-wide is
+    loaded or changed); a user network and docker-proxy publish ports."""
+
+    def __init__(self, netns):
+        from conftest import Dockerd
+        self.inner = Dockerd()
+        self.netns = netns
+
+    def start(self):
+        d = self.inner
+        cmd = ["nsenter", "--net=/run/netns/" + self.netns, need_tool("dockerd"),
+               "--data-root", os.path.join(d.dir, "data"), "--exec-root", os.path.join(d.dir, "exec"),
+               "-H", d.host, "--pidfile", os.path.join(d.dir, "dockerd.pid"),
+               "--bridge=none", "--iptables=false", "--ip6tables=false",
+               "--containerd-namespace", "berth-e2e-net",
+               "--containerd-plugins-namespace", "berth-e2e-net-plugins"]
+        d.log = open(os.path.join(d.dir, "dockerd.log"), "w")
+        d.proc = subprocess.Popen(cmd, stdout=d.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if d.proc.poll() is not None:
+                raise RuntimeError("dockerd exited: " + d.read_log())
+            if d.docker("version", check=False).returncode == 0:
+                return self
+            time.sleep(0.2)
+        raise RuntimeError("dockerd did not come up: " + d.read_log())
+
+    def docker(self, *args, **kw):
+        return self.inner.docker(*args, **kw)
+
+    def stop(self):
+        self.inner.stop()
+
+
+def ipv4_lines(text):
+    return [l for l in text.splitlines() if "::" not in l and "[" not in l]
+
+
+def shape(value):
+    """The keys (recursively) and value types of a JSON document."""
+    if isinstance(value, dict):
+        return {k: shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shape(value[0])] if value else []
+    return type(value).__name__
+
+
+def test_ps_port_and_inspect_match_dockerd(berthd, netns, busybox_image):
+    need_tool("dockerd")
+    dockerd = NetnsDockerd(netns).start()
+    try:
+        dockerd.docker("load", "-q", "-i", busybox_image.archive)
+        outputs = {}
+        for name, daemon, port in (("berthd", berthd, PORT + 10), ("dockerd", dockerd, PORT + 11)):
+            daemon.docker("network", "create", "cmp")
+            daemon.docker("run", "-d", "--name", "cmp1", "--network", "cmp", "--network-alias", "c1",
+                          "-p", "%d:80" % port, "-p", "127.0.0.1:%d:81/udp" % (port + 20),
+                          "--expose", "82", "busybox", "sleep", "60")
+            ps = daemon.docker("ps", "--filter", "name=cmp1", "--format", "{{.Ports}}").stdout.strip()
+            info = json.loads(daemon.docker("inspect", "cmp1").stdout)[0]
+            outputs[name] = {
+                "ps": [p for p in ps.replace(str(port + 20), "U").replace(str(port), "P").split(", ")
+                       if "::" not in p and "[" not in p],
+                "port": [l.replace(str(port + 20), "U").replace(str(port), "P")
+                         for l in ipv4_lines(daemon.docker("port", "cmp1").stdout)],
+                "ports": {k: [b for b in v if "::" not in b["HostIp"]] if v else v
+                          for k, v in info["NetworkSettings"]["Ports"].items()},
+                "settings": shape(info["NetworkSettings"]["Networks"]["cmp"]),
+                "aliases": info["NetworkSettings"]["Networks"]["cmp"]["Aliases"],
+                "legacy_ip": info["NetworkSettings"]["IPAddress"],
+                "network": shape(json.loads(daemon.docker("network", "inspect", "cmp").stdout)[0]),
+            }
+            for ports in outputs[name]["ports"].values():
+                for b in ports or []:
+                    b["HostPort"] = "U" if b["HostPort"] == str(port + 20) else "P"
+            daemon.docker("rm", "-f", "cmp1")
+            daemon.docker("network", "rm", "cmp")
+        b, d = outputs["berthd"], outputs["dockerd"]
+        assert "0.0.0.0:P->80/tcp" in b["ps"] and "127.0.0.1:U->81/udp" in b["ps"]
+        assert sorted(b["ps"]) == sorted(d["ps"])
+        assert b["port"] == d["port"]
+        assert b["ports"] == d["ports"]
+        assert b["legacy_ip"] == d["legacy_ip"] == ""
+        # dockerd 20.10 lists the short id among the aliases.
+        assert "c1" in b["aliases"] and "c1" in d["aliases"]
+        missing = {k for k in d["settings"] if k not in b["settings"]}
+        assert missing == set(), missing
+        assert {k for k in d["network"] if k not in b["network"]} == set()
+    finally:
+        dockerd.stop()
