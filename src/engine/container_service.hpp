@@ -23,12 +23,15 @@
 
 namespace berth::engine {
 
+class ContainerNetworking;
+
 struct ContainerServiceOptions {
   std::string data_root;     // containers live in <data_root>/containers/<id>
   std::string exec_root;     // runtime state in <exec_root>/runtime
   std::string monitor_path;  // the berth-monitor binary
   ImageStores* stores = nullptr;  // needs images, content and snapshots
   EventBus* events = nullptr;
+  ContainerNetworking* network = nullptr;  // null: containers get loopback only
 };
 
 class HostContainerService final : public ContainerService, public ContainerInventory {

@@ -182,7 +182,7 @@ Result<oci::Spec> container_spec(const Container& c, const RunSettings& s, const
 
   oci::Linux l;
   l.namespaces = {{"pid", ""}, {"ipc", ""}, {"uts", ""}, {"mount", ""}};
-  if (s.network_mode != "host") l.namespaces.push_back({"network", ""});
+  if (s.network_mode != "host") l.namespaces.push_back({"network", paths.netns_path});
   if (!s.privileged) {
     l.masked_paths = {"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
                       "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",

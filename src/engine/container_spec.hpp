@@ -17,6 +17,7 @@ struct SpecPaths {
   std::string hostname;     // files bound over /etc/hostname, /etc/hosts,
   std::string hosts;        // /etc/resolv.conf (empty: not bound)
   std::string resolv_conf;
+  std::string netns_path;  // network namespace to join (container:<id>); empty: a new one
   std::string cgroup_parent = "/berth";
 };
 
