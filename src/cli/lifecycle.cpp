@@ -34,9 +34,13 @@ Result<int> kill_cmd(Context& ctx, const Args& args) {
 }
 
 Result<int> rename_cmd(Context& ctx, const Args& args) {
-  TRY(ctx.checked("POST", "/containers/" + args.positional[0] + "/rename?name=" +
-                              query_escape(args.positional[1])));
-  return 0;
+  auto res = ctx.checked("POST", "/containers/" + args.positional[0] + "/rename?name=" +
+                                    query_escape(args.positional[1]));
+  if (res) return 0;
+  // docker adds a second line naming the container it could not rename.
+  err(res.error().to_string() + "\n");
+  return make_error(res.error().category(),
+                    "Error: failed to rename container named " + args.positional[0]);
 }
 
 }  // namespace
