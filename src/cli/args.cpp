@@ -50,6 +50,10 @@ Result<> parse_short(const std::vector<Flag>& flags, const std::vector<std::stri
     const Flag* f = find_short(flags, word[j]);
     if (!f) return usage(std::string("unknown shorthand flag: '") + word[j] + "' in " + word);
     if (f->value_name.empty()) {
+      if (j + 1 < word.size() && word[j + 1] == '=') {  // "-H=false"
+        out.add(f->long_name, word.substr(j + 2));
+        return ok();
+      }
       out.add(f->long_name, "true");
       continue;
     }

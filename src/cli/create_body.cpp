@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -13,7 +14,7 @@ namespace berth::cli {
 namespace json = boost::json;
 
 std::vector<Flag> create_flags() {
-  return {
+  std::vector<Flag> flags = {
       value_flag(0, "add-host", "list", "Add a custom host-to-IP mapping (host:ip)"),
       value_flag(0, "cap-add", "list", "Add Linux capabilities"),
       value_flag(0, "cap-drop", "list", "Drop Linux capabilities"),
@@ -49,18 +50,29 @@ std::vector<Flag> create_flags() {
       value_flag('v', "volume", "list", "Bind mount a volume"),
       value_flag('w', "workdir", "string", "Working directory inside the container"),
   };
+  for (auto& f : create_extra_flags()) flags.push_back(std::move(f));
+  std::sort(flags.begin(), flags.end(), [](const Flag& a, const Flag& b) { return a.long_name < b.long_name; });
+  return flags;
 }
 
-namespace {
-
 Result<int64_t> parse_bytes(const std::string& v) {
-  if (v.empty()) return make_error(ErrorCategory::InvalidArgument, "invalid size: ''");
+  if (v.empty() || !(std::isdigit(static_cast<unsigned char>(v[0])) || v[0] == '.'))
+    return make_error(ErrorCategory::InvalidArgument, "invalid size: '" + v + "'");
   double num = std::atof(v.c_str());
   char unit = static_cast<char>(std::tolower(static_cast<unsigned char>(v.back())));
   if (v.size() > 1 && (unit == 'b') ) unit = static_cast<char>(std::tolower(static_cast<unsigned char>(v[v.size() - 2])));
-  double mult = unit == 'k' ? 1024.0 : unit == 'm' ? 1048576.0 : unit == 'g' ? 1073741824.0 : 1.0;
+  double mult = unit == 'k' ? 1024.0 : unit == 'm' ? 1048576.0 : unit == 'g' ? 1073741824.0
+              : unit == 't' ? 1099511627776.0 : 1.0;
   return static_cast<int64_t>(num * mult);
 }
+
+Result<json::object> restart_policy(const std::string& spec) {
+  auto [policy, retries, has_retries] = split_once(spec, ':');
+  return json::object{{"Name", policy == "no" ? "" : std::string(policy)},
+                      {"MaximumRetryCount", has_retries ? TRY(parse_int<int>(retries)) : 0}};
+}
+
+namespace {
 
 // -p [ip:][hostPort:]containerPort[/proto]
 Result<> add_port(const std::string& spec, json::object& exposed, json::object& bindings) {
@@ -151,14 +163,10 @@ Result<json::value> build_create_body(const Args& args) {
       {"OnBuild", nullptr}, {"Labels", labels}};
   if (args.has("stop-signal")) config["StopSignal"] = args.get("stop-signal");
   if (args.has("stop-timeout")) config["StopTimeout"] = TRY(parse_int<int>(args.get("stop-timeout")));
-  std::string restart = args.get("restart", "no");
-  auto [policy, retries, has_retries] = split_once(restart, ':');
-  json::object restart_policy{{"Name", policy == "no" ? "" : std::string(policy)},
-                              {"MaximumRetryCount", has_retries ? TRY(parse_int<int>(retries)) : 0}};
   std::string network = args.get("network", "default");
   json::object host{
       {"Binds", string_list(args.all("volume"))}, {"NetworkMode", network}, {"PortBindings", bindings},
-      {"RestartPolicy", restart_policy}, {"AutoRemove", flag_true(args, "rm")},
+      {"RestartPolicy", TRY(restart_policy(args.get("restart", "no")))}, {"AutoRemove", flag_true(args, "rm")},
       {"CapAdd", string_list(args.all("cap-add"))}, {"CapDrop", string_list(args.all("cap-drop"))},
       {"Dns", json::array()}, {"ExtraHosts", string_list(args.all("add-host"))},
       {"Privileged", flag_true(args, "privileged")}, {"PublishAllPorts", flag_true(args, "publish-all")},
@@ -168,7 +176,11 @@ Result<json::value> build_create_body(const Args& args) {
   if (tty && terminal_size(h, w)) body_console_size(host, h, w);
   for (const auto& d : args.all("dns")) host["Dns"].get_array().emplace_back(d);
   if (flag_true(args, "init")) host["Init"] = true;
-  if (args.has("memory")) host["Memory"] = TRY(parse_bytes(args.get("memory")));
+  if (args.has("memory")) {
+    auto bytes = parse_bytes(args.get("memory"));
+    if (!bytes) return Unexpected(flag_value_error("-m, --memory", args.get("memory"), bytes.error().message()));
+    host["Memory"] = *bytes;
+  }
   if (args.has("cpu-shares")) host["CpuShares"] = TRY(parse_int<int64_t>(args.get("cpu-shares")));
   if (args.has("cpus")) host["NanoCpus"] = static_cast<int64_t>(std::atof(args.get("cpus").c_str()) * 1e9);
   if (args.has("pids-limit")) host["PidsLimit"] = TRY(parse_int<int64_t>(args.get("pids-limit")));
@@ -181,6 +193,7 @@ Result<json::value> build_create_body(const Args& args) {
     }
     host["Tmpfs"] = tmpfs;
   }
+  TRY(add_extra_options(args, config, host));
   json::object endpoint;
   if (args.has("network-alias")) endpoint["Aliases"] = string_list(args.all("network-alias"));
   json::object body = config;

@@ -74,6 +74,7 @@ Result<int> print_inspect(const std::vector<std::string>& raw, const std::string
     return 0;
   }
   auto tmpl = TRY(Template::parse(format));
+  tmpl.keep_key_order();
   for (const auto& r : raw) out(TRY(tmpl.render(TRY(parse_json(r)))));
   return 0;
 }
@@ -81,8 +82,9 @@ Result<int> print_inspect(const std::vector<std::string>& raw, const std::string
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = [] {
     std::vector<Command> all;
-    for (auto group : {run_commands, container_commands, lifecycle_commands, image_commands,
-                       network_commands, system_commands, event_commands, registry_commands, exec_commands, cp_commands})
+    for (auto group : {run_commands, container_commands, lifecycle_commands, manage_commands, image_commands,
+                       network_commands, volume_commands, prune_commands, system_commands, event_commands,
+                       registry_commands, exec_commands, cp_commands})
       for (auto& c : group()) all.push_back(std::move(c));
     return all;
   }();
@@ -154,8 +156,10 @@ int dispatch(const Command& c, const std::vector<std::string>& argv, const std::
   }
   auto args = parse_args(c.flags, argv, {c.stop_at_positional});
   if (!args) {
-    err("berth: " + args.error().message() + "\nSee 'berth " + c.name + " --help'.\n");
-    return c.error_exit == 125 ? 125 : 1;
+    // cobra's flag errors: the message, the usage line, exit 125.
+    err(args.error().message() + "\n\nUsage:  berth " + c.name + (c.usage.empty() ? "" : " " + c.usage) +
+        "\n\nRun 'berth " + c.name + " --help' for more information\n");
+    return 125;
   }
   size_t n = args->positional.size();
   if (static_cast<int>(n) < c.min_args || (c.max_args >= 0 && static_cast<int>(n) > c.max_args)) {

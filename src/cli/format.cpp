@@ -167,18 +167,18 @@ std::string number_text(const json::value& v) {
 
 }  // namespace
 
-std::string go_json(const json::value& v) {
+std::string go_json(const json::value& v, bool sort_keys) {
   std::string out;
   if (v.is_object()) {
     std::vector<std::string_view> keys;
     for (const auto& kv : v.get_object()) keys.push_back(kv.key());
-    std::sort(keys.begin(), keys.end());
+    if (sort_keys) std::sort(keys.begin(), keys.end());
     out += '{';
     for (size_t i = 0; i < keys.size(); ++i) {
       if (i) out += ',';
       go_json_string(keys[i], out);
       out += ':';
-      out += go_json(v.get_object().at(keys[i]));
+      out += go_json(v.get_object().at(keys[i]), sort_keys);
     }
     return out + '}';
   }
@@ -188,7 +188,7 @@ std::string go_json(const json::value& v) {
     for (const auto& e : v.get_array()) {
       if (!first) out += ',';
       first = false;
-      out += go_json(e);
+      out += go_json(e, sort_keys);
     }
     return out + ']';
   }

@@ -215,7 +215,7 @@ Result<int> inspect_kinds(Context& ctx, const Args& args, const std::vector<std:
     bool ok_found = false;
     std::string last_error;
     for (const auto& kind : kinds) {
-      auto res = TRY(ctx.call("GET", "/" + kind + "/" + name + (kind == "networks" ? "" : "/json")));
+      auto res = TRY(ctx.call("GET", "/" + kind + "/" + name + (kind == "networks" || kind == "volumes" ? "" : "/json")));
       if (res.status < 400) {
         found.push_back(res.body);
         ok_found = true;
@@ -226,7 +226,9 @@ Result<int> inspect_kinds(Context& ctx, const Args& args, const std::vector<std:
     }
     if (!ok_found) errors.push_back(kinds.size() > 1 ? "Error: No such object: " + name : last_error);
   }
-  if (!(args.has("format") && found.empty())) TRY(print_inspect(found, args.get("format")));
+  // With a template and nothing found docker still prints an empty line.
+  if (args.has("format") && found.empty()) out("\n");
+  else TRY(print_inspect(found, args.get("format")));
   for (const auto& e : errors) err(e + "\n");
   return errors.empty() ? 0 : 1;
 }

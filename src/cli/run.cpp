@@ -18,6 +18,11 @@ namespace {
 
 // Prints a run/start failure like docker and gives its exit code.
 int run_failure(const std::string& cmd, const Error& e, int code) {
+  if (e.message().rfind("invalid argument \"", 0) == 0) {  // a bad flag value: docker shows the usage
+    err(e.message() + "\n\nUsage:  berth " + cmd + " [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'berth " + cmd +
+        " --help' for more information\n");
+    return 125;
+  }
   err("berth: " + e.to_string() + "\n\nRun 'berth " + cmd + " --help' for more information\n");
   return code;
 }

@@ -237,3 +237,98 @@ def test_save_roundtrip(compare, daemon, berth, loaded, tmp_path):
         (["load", "-i", archive], None),
         (["images", "busybox"], None),
     ])
+
+
+def sorted_lines(out):
+    return "".join(sorted(out.splitlines(True)))
+
+
+def test_commit_diff_history_export_import(compare, daemon, loaded, tmp_path):
+    needs(daemon, "GET /containers/{id}/changes", "POST /commit", "GET /containers/{id}/export")
+    archive = str(tmp_path / "c.tar")
+    compare([
+        (["run", "--name", "d1", "busybox", "sh", "-c", "echo x > /tmp/f; rm /etc/group; mkdir /new"], None),
+        (["diff", "d1"], sorted_lines),  # dockerd walks the layer in no fixed order
+        (["container", "diff", "nope"], None),
+        (["commit", "-m", "snap", "-c", "ENV X=1", "d1", "snap:1"], None),
+        (["history", "snap:1"], None),
+        (["history", "-H=false", "--format", "{{.CreatedBy}}|{{.Size}}|{{.Comment}}", "snap:1"], None),
+        (["image", "history", "-q", "--no-trunc", "snap:1"], None),
+        (["history", "nope"], None),
+        (["inspect", "--format", "{{json .Config.Env}} {{.Comment}}", "snap:1"], None),
+        (["export", "-o", archive, "d1"], None),
+        (["import", "-m", "imported", archive, "imp:1"], None),
+        (["history", "--format", "{{.Comment}} {{.CreatedBy}}", "imp:1"], None),
+        (["rmi", "snap:1", "imp:1"], None),
+        (["rm", "d1"], None),
+    ])
+
+
+def test_update(compare, daemon, loaded):
+    needs(daemon, "POST /containers/{id}/update")
+    compare([
+        (["run", "-d", "--name", "u1", "busybox", "sleep", "60"], None),
+        (["update", "-m", "64m", "--memory-swap", "128m", "--cpu-shares", "512", "--pids-limit", "50",
+          "--restart", "on-failure:2", "u1"], None),
+        (["inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.CpuShares}} "
+          "{{.HostConfig.PidsLimit}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}",
+          "u1"], None),
+        (["update", "u1"], None),
+        (["update", "--cpus", "1", "nope", "u1"], None),
+        (["rm", "-f", "u1"], None),
+    ])
+
+
+def test_prune(compare, daemon, loaded):
+    needs(daemon, "POST /containers/prune", "POST /images/prune", "POST /networks/prune")
+    compare([
+        (["create", "--name", "p1", "busybox"], None),
+        (["tag", "busybox", "prune:1"], None),
+        (["container", "prune"], None),  # no -f: stdin is empty, so not confirmed
+        (["container", "prune", "-f"], None),
+        (["ps", "-a", "-q"], None),
+        (["image", "prune", "-f"], None),
+        (["network", "prune", "-f"], None),
+        (["system", "prune", "-f"], None),
+        (["system", "prune", "-a", "--volumes"], None),
+        (["rmi", "prune:1"], None),
+    ])
+
+
+def test_volumes(compare, daemon):
+    """berthd has no /volumes yet: berth must print what docker prints then."""
+    compare([
+        (["volume", "create", "--label", "a=b", "vol1"], None),
+        (["volume", "create", "--name", "vol2"], None),
+        (["volume", "ls"], None),
+        (["volume", "ls", "-q"], None),
+        (["volume", "ls", "--format", "{{.Name}} {{.Driver}} {{.Labels}} {{.Scope}}"], None),
+        (["volume", "inspect", "--format", "{{.Name}} {{.Driver}} {{json .Labels}}", "vol1"], None),
+        (["volume", "inspect", "nope"], None),
+        (["volume", "rm", "vol1", "nope"], None),
+        (["volume", "prune", "-f"], None),
+        (["volume", "rm", "vol2"], None),
+        (["volume", "ls"], None),
+    ])
+
+
+def test_mount_ulimit_health_flags(compare, daemon, loaded, tmp_path):
+    src = str(tmp_path)
+    compare([
+        (["create", "--name", "f1", "--mount", "type=bind,src=" + src + ",dst=/x,readonly",
+          "--mount", "type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=1777",
+          "--ulimit", "nofile=100:200", "--ulimit", "nproc=50",
+          "--health-cmd", "true", "--health-interval", "1m30s", "--health-retries", "3",
+          "busybox"], None),
+        (["inspect", "--format", "{{json .HostConfig.Mounts}} {{json .HostConfig.Ulimits}} "
+          "{{json .Config.Healthcheck}}", "f1"], None),
+        (["create", "--name", "f2", "--no-healthcheck", "busybox"], None),
+        (["inspect", "--format", "{{json .Config.Healthcheck}}", "f2"], None),
+        (["create", "--mount", "type=bind,src=/tmp,dst=/x,foo=1", "busybox"], None),
+        (["create", "--mount", "type=bind,src=/tmp", "busybox"], None),
+        (["create", "--ulimit", "nofile", "busybox"], None),
+        (["create", "--health-interval", "5x", "busybox"], None),
+        (["create", "-m", "xx", "busybox"], None),
+        (["ps", "--foo"], None),
+        (["rm", "f1", "f2"], None),
+    ])
