@@ -36,6 +36,7 @@ std::vector<Command> registry_commands();
 std::vector<Command> event_commands();
 std::vector<Command> exec_commands();
 std::vector<Command> cp_commands();
+Command stats_command();
 std::vector<Command> manage_commands();  // update, commit, export, diff, history, import
 std::vector<Command> volume_commands();
 std::vector<Command> prune_commands();   // container/image/network/system/builder prune

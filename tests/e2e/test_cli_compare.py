@@ -8,11 +8,14 @@ checked against its output on dockerd: differences are daemon bugs, written
 to daemon-diff.txt in the build directory (they do not fail the test)."""
 
 import os
+import re
+import subprocess
+import time
 
 import pytest
 
 from berthd_fixture import Berthd
-from cli_compare import (berth_binary, cli_run, missing_routes, record_daemon_diff,
+from cli_compare import (berth_binary, cli_run, missing_routes, normalise, record_daemon_diff,
                          run_scenario, server_section, sorted_rows)
 
 
@@ -332,3 +335,44 @@ def test_mount_ulimit_health_flags(compare, daemon, loaded, tmp_path):
         (["ps", "--foo"], None),
         (["rm", "f1", "f2"], None),
     ])
+
+
+def last_frame(raw):
+    """The last complete redraw of a streaming `stats`: the text between the
+    last "cursor home" and "clear to end of screen", lines without their
+    clear-to-end-of-line; of the rows only the first two cells (the values
+    move between samples, and docker shows "--" until a sample arrives)."""
+    frames = [f for f in raw.split("\033[J") if "\033[H" in f]
+    assert frames, repr(raw[:200])
+    lines = normalise(frames[-1].rsplit("\033[H", 1)[1].replace(" \033[K", "")).split("\n")
+    return [lines[0]] + ["  ".join(line.split("  ")[:2]) for line in lines[1:]]
+
+
+def stream_for(program, host, args, seconds):
+    env = dict(os.environ, DOCKER_HOST=host)
+    proc = subprocess.Popen([program, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    time.sleep(seconds)
+    proc.kill()  # docker stats may sit out a SIGTERM
+    out, err = proc.communicate(timeout=10)
+    return out, err
+
+
+def test_stats(compare, daemon, berth, loaded):
+    needs(daemon, "GET /containers/{id}/stats")
+    rc, _, err = cli_run("docker", daemon.host, ["run", "-d", "--name", "st1", "busybox", "sleep", "60"])
+    assert rc == 0, err
+    try:
+        masked = lambda out: re.sub(r"\d+(\.\d+)?", "N", out)
+        compare([
+            (["stats", "--no-stream", "st1"], masked),
+            (["stats", "--no-stream", "--format", "{{.Name}} {{.Container}} {{.ID}}", "st1"], None),
+            (["container", "stats", "--no-stream", "nope"], None),
+        ])
+        for args in (["stats"], ["stats", "st1"], ["stats", "--format", "table {{.Name}}\t{{.PIDs}}"]):
+            want, _ = stream_for("docker", daemon.host, args, 2.2)
+            got, err = stream_for(berth, daemon.host, args, 2.2)
+            assert last_frame(got) == last_frame(want), (args, err)
+            assert got.count("\033[J") >= 2, "berth redrew less than twice in 2 s"
+    finally:
+        cli_run("docker", daemon.host, ["rm", "-f", "st1"])
