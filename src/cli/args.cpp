@@ -114,7 +114,9 @@ Result<Args> parse_args(const std::vector<Flag>& flags, const std::vector<std::s
   return out;
 }
 
-std::string format_flags(const std::vector<Flag>& flags) {
+std::string format_flags(const std::vector<Flag>& unsorted) {
+  std::vector<Flag> flags = unsorted;  // cobra lists flags by long name
+  std::sort(flags.begin(), flags.end(), [](const Flag& a, const Flag& b) { return a.long_name < b.long_name; });
   std::vector<std::pair<std::string, std::string>> rows;
   size_t width = 0;
   for (const auto& f : flags) {

@@ -28,6 +28,9 @@ std::vector<Flag> create_flags() {
       value_flag('h', "hostname", "string", "Container host name"),
       bool_flag(0, "init", "Run an init inside the container that forwards signals and reaps processes"),
       bool_flag('i', "interactive", "Keep STDIN open even if not attached"),
+      value_flag(0, "ip", "ip", "IPv4 address (e.g., 172.30.100.104)"),
+      value_flag(0, "ip6", "ip", "IPv6 address (e.g., 2001:db8::33)"),
+      value_flag(0, "link-local-ip", "list", "Container IPv4/IPv6 link-local addresses"),
       value_flag('l', "label", "list", "Set meta data on a container"),
       value_flag('m', "memory", "bytes", "Memory limit"),
       value_flag(0, "name", "string", "Assign a name to the container"),
@@ -72,6 +75,26 @@ Result<json::object> restart_policy(const std::string& spec) {
                       {"MaximumRetryCount", has_retries ? TRY(parse_int<int>(retries)) : 0}};
 }
 
+json::array env_list(const Args& args) {
+  json::array env;
+  for (const auto& file : args.all("env-file")) {
+    std::ifstream f(file);
+    for (std::string line; std::getline(f, line);) {
+      auto t = trim(line);
+      if (!t.empty() && t[0] != '#') env.emplace_back(t);
+    }
+  }
+  for (const auto& e : args.all("env")) {
+    if (e.find('=') == std::string::npos) {
+      // "-e NAME" passes this process's value, or drops the variable.
+      if (const char* v = std::getenv(e.c_str())) env.emplace_back(e + "=" + v);
+    } else {
+      env.emplace_back(e);
+    }
+  }
+  return env;
+}
+
 namespace {
 
 // -p [ip:][hostPort:]containerPort[/proto]
@@ -105,26 +128,6 @@ Result<> add_port(const std::string& spec, json::object& exposed, json::object& 
   return ok();
 }
 
-json::array env_list(const Args& args) {
-  json::array env;
-  for (const auto& file : args.all("env-file")) {
-    std::ifstream f(file);
-    for (std::string line; std::getline(f, line);) {
-      auto t = trim(line);
-      if (!t.empty() && t[0] != '#') env.emplace_back(t);
-    }
-  }
-  for (const auto& e : args.all("env")) {
-    if (e.find('=') == std::string::npos) {
-      // "-e NAME" passes this process's value, or drops the variable.
-      if (const char* v = std::getenv(e.c_str())) env.emplace_back(e + "=" + v);
-    } else {
-      env.emplace_back(e);
-    }
-  }
-  return env;
-}
-
 json::value string_list(const std::vector<std::string>& v) {
   if (v.empty()) return nullptr;
   json::array a;
@@ -148,7 +151,17 @@ Result<json::value> build_create_body(const Args& args) {
   for (const auto& e : args.all("expose"))
     exposed[e.find('/') == std::string::npos ? e + "/tcp" : e] = json::object();
   json::object labels;
-  for (const auto& l : args.all("label")) {
+  std::vector<std::string> label_list;
+  for (const auto& file : args.all("label-file")) {
+    std::ifstream f(file);
+    if (!f) return sys_error("open " + file);
+    for (std::string line; std::getline(f, line);) {
+      auto t = trim(line);
+      if (!t.empty() && t[0] != '#') label_list.emplace_back(t);
+    }
+  }
+  label_list.insert(label_list.end(), args.all("label").begin(), args.all("label").end());
+  for (const auto& l : label_list) {
     auto [k, v, found] = split_once(l, '=');
     (void)found;
     labels[std::string(k)] = std::string(v);
@@ -196,6 +209,11 @@ Result<json::value> build_create_body(const Args& args) {
   TRY(add_extra_options(args, config, host));
   json::object endpoint;
   if (args.has("network-alias")) endpoint["Aliases"] = string_list(args.all("network-alias"));
+  if (args.has("ip") || args.has("ip6") || args.has("link-local-ip")) {
+    json::object ipam{{"IPv4Address", args.get("ip")}, {"IPv6Address", args.get("ip6")}};
+    if (args.has("link-local-ip")) ipam["LinkLocalIPs"] = string_list(args.all("link-local-ip"));
+    endpoint["IPAMConfig"] = std::move(ipam);
+  }
   json::object body = config;
   body["HostConfig"] = host;
   body["NetworkingConfig"] = json::object{{"EndpointsConfig", json::object{{network, endpoint}}}};

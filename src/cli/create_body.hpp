@@ -22,6 +22,8 @@ Result<int64_t> parse_go_duration(const std::string& text);
 // --mount, --ulimit, --health-*, --no-healthcheck (create_options.cpp).
 std::vector<Flag> create_extra_flags();
 Result<> add_extra_options(const Args& args, boost::json::object& config, boost::json::object& host);
+// --env-file lines then -e values ("-e NAME" takes this process's value).
+boost::json::array env_list(const Args& args);
 // args.positional = IMAGE [COMMAND...]
 Result<boost::json::value> build_create_body(const Args& args);
 

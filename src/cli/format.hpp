@@ -29,8 +29,9 @@ std::string go_time_string(int64_t unix_seconds);
 // RFC 3339 timestamp to Unix seconds (0 when unparseable).
 int64_t parse_rfc3339(const std::string& text);
 
-// Go's json.Marshal of a generic value: object keys sorted (a map), or in
-// the daemon's order (a struct the docker CLI decoded), <>& escaped.
+// Go's json.Marshal of a generic value, <>& escaped: object keys sorted,
+// or with sort_keys=false in the daemon's order where the keys look like Go
+// struct fields (the docker CLI decoded a typed struct; maps stay sorted).
 std::string go_json(const boost::json::value& v, bool sort_keys = true);
 // Go's fmt %v of a generic value (maps as map[k:v], arrays as [a b]).
 std::string go_print(const boost::json::value& v);

@@ -376,3 +376,33 @@ def test_stats(compare, daemon, berth, loaded):
             assert got.count("\033[J") >= 2, "berth redrew less than twice in 2 s"
     finally:
         cli_run("docker", daemon.host, ["rm", "-f", "st1"])
+
+
+def test_passthrough_flags(compare, daemon, berth, loaded, tmp_path):
+    labels = tmp_path / "labels"
+    labels.write_text("# team labels\nteam=a\n\ntier=web\n")
+    compare([
+        (["create", "--name", "g1", "--cpu-period", "100000", "--cpu-quota", "50000", "--shm-size", "32m",
+          "--sysctl", "net.ipv4.ip_forward=1", "--log-driver", "json-file", "--log-opt", "max-size=1m",
+          "--label-file", str(labels), "--label", "extra=1", "--dns-search", "example.org",
+          "--dns-option", "ndots:2", "--group-add", "10", "--oom-score-adj", "100", "--ipc", "private",
+          "--memory-reservation", "32m", "--domainname", "example.org", "--cgroup-parent", "berth-e2e",
+          "busybox"], None),
+        (["inspect", "--format", "{{.HostConfig.CpuPeriod}} {{.HostConfig.CpuQuota}} {{.HostConfig.ShmSize}} "
+          "{{json .HostConfig.Sysctls}} {{.HostConfig.LogConfig.Type}} {{json .HostConfig.LogConfig.Config}} "
+          "{{json .Config.Labels}} {{json .HostConfig.DnsSearch}} {{json .HostConfig.DnsOptions}} "
+          "{{json .HostConfig.GroupAdd}} {{.HostConfig.OomScoreAdj}} {{.HostConfig.IpcMode}} "
+          "{{.HostConfig.MemoryReservation}} {{.Config.Domainname}} {{.HostConfig.CgroupParent}}", "g1"], None),
+        (["create", "--cpu-period", "x", "busybox"], None),
+        (["rm", "g1"], None),
+    ])
+    results = []
+    for program in ("docker", berth):  # a cidfile must not exist yet: one per program
+        cidfile = str(tmp_path / ("cid-" + os.path.basename(program)))
+        first = cli_run(program, daemon.host, ["create", "--cidfile", cidfile, "busybox"])
+        with open(cidfile) as f:
+            assert f.read() == first[1].strip(), program
+        again = cli_run(program, daemon.host, ["create", "--cidfile", cidfile, "busybox"])
+        results.append((first[0], again[0], normalise(again[2]).replace(cidfile, "<file>")))
+        cli_run(program, daemon.host, ["rm", first[1].strip()])
+    assert results[0] == results[1]
