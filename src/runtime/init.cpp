@@ -87,7 +87,7 @@ Result<std::string> setup(const InitConfig& c, pid_t& host_pid) {
   TRY(join_and_unshare(c));
   TRY(set_names(*c.spec));
   const bool userns = c.new_userns || (c.spec->linux && c.spec->linux->find_namespace("user"));
-  RootfsContext rctx{*c.spec, c.rootfs, userns, (c.late_unshare & CLONE_NEWCGROUP) != 0};
+  RootfsContext rctx{*c.spec, c.rootfs, userns, (c.late_unshare & CLONE_NEWCGROUP) != 0, c.bind_fds};
   auto root = TRY(prepare_rootfs(rctx));
   if (c.parent_hooks) {
     TRY(c.sync->send("hooks"));
