@@ -125,7 +125,18 @@ Result<Cgroup> make_cgroup(const Context& ctx, const oci::Spec& spec, const std:
     return Cgroup{};
   }
   Cgroup cg{std::move(*manager), std::nullopt};
-  TRY_CTX(cg.manager->create(), "create cgroup");
+  if (auto made = cg.manager->create(); !made) {
+    // Rootless, as runc has it: a caller without the right to make groups
+    // may still run a container that asks for no limits, in its own group.
+    int err = made.error().sys_errno();
+    bool denied = err == EACCES || err == EPERM || err == EROFS;
+    if (::geteuid() == 0 || !denied || (spec.linux && spec.linux->resources))
+      return tl::unexpected(std::move(made).error().wrap("create cgroup"));
+    (void)cg.manager->destroy();
+    log::warn("rootless: no cgroup for the container (no permission), it runs without limits",
+              {{"error", made.error()}});
+    return Cgroup{};
+  }
   // A frozen group would freeze the init the moment it joins, and create
   // would wait for it forever.
   if (auto fs = cg.manager->freezer_state(); fs && *fs != cgroups::FreezerState::Thawed)

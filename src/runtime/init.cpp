@@ -102,7 +102,7 @@ Result<std::string> setup(const InitConfig& c, pid_t& host_pid) {
   if (!c.no_new_keyring) TRY(join_session_keyring(c.id));
   const oci::Seccomp* seccomp = c.spec->linux && c.spec->linux->seccomp ? &*c.spec->linux->seccomp : nullptr;
   close_fds_for_exec(c.preserve_fds, {c.sync->fd(), c.fifo_fd, log::output_fd()});
-  ProcessSetup process{*c.spec->process, seccomp, true, c.sync};
+  ProcessSetup process{*c.spec->process, seccomp, setgroups_allowed(), c.sync};
   TRY(apply_process_setup(process));
   auto path = TRY(find_executable(*c.spec->process));
   TRY(load_late_seccomp(process));
