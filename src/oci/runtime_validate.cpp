@@ -134,8 +134,7 @@ void check_linux(const Linux& l, Problems& out) {
     for (const auto& d : l.resources->devices) {
       if (!d.type.empty() && d.type != "a" && d.type != "c" && d.type != "b")
         out.add("linux.resources.devices", "type must be a, c or b");
-      if (d.access.find_first_not_of("rwm") != std::string::npos)
-        out.add("linux.resources.devices", "access must be a subset of \"rwm\"");
+      // access: letters other than r, w, m are ignored, as runc does.
     }
   if (l.seccomp && l.seccomp->default_action.empty())
     out.add("linux.seccomp.defaultAction", "must be set");

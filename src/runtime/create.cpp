@@ -20,6 +20,7 @@
 #include "runtime/init.hpp"
 #include "runtime/record.hpp"
 #include "runtime/resources.hpp"
+#include "runtime/rootfs.hpp"
 #include "runtime/seccomp_notify.hpp"
 #include "sys/clone3.hpp"
 #include "sys/process.hpp"
@@ -124,7 +125,18 @@ Result<Cgroup> make_cgroup(const Context& ctx, const oci::Spec& spec, const std:
     return Cgroup{};
   }
   Cgroup cg{std::move(*manager), std::nullopt};
-  TRY_CTX(cg.manager->create(), "create cgroup");
+  if (auto made = cg.manager->create(); !made) {
+    // Rootless, as runc has it: a caller without the right to make groups
+    // may still run a container that asks for no limits, in its own group.
+    int err = made.error().sys_errno();
+    bool denied = err == EACCES || err == EPERM || err == EROFS;
+    if (::geteuid() == 0 || !denied || (spec.linux && spec.linux->resources))
+      return tl::unexpected(std::move(made).error().wrap("create cgroup"));
+    (void)cg.manager->destroy();
+    log::warn("rootless: no cgroup for the container (no permission), it runs without limits",
+              {{"error", made.error()}});
+    return Cgroup{};
+  }
   // A frozen group would freeze the init the moment it joins, and create
   // would wait for it forever.
   if (auto fs = cg.manager->freezer_state(); fs && *fs != cgroups::FreezerState::Thawed)
@@ -249,10 +261,15 @@ Result<Created> create(const Context& ctx, const CreateOptions& opts) {
   TRY(configure_cgroup(*cgroup, spec));
   auto plan = TRY(plan_namespaces(spec));
   auto [parent_end, child_end] = TRY(SyncChannel::make_pair());
+  // In a user namespace the init may no longer reach some bind sources.
+  std::vector<UniqueFd> bind_trees;
+  std::vector<int> bind_fds;
+  if (spec.linux && spec.linux->find_namespace("user")) bind_trees = open_bind_sources(spec, record.bundle);
+  for (const auto& t : bind_trees) bind_fds.push_back(t ? t.get() : -1);
   InitConfig init{&spec,         opts.id,          record.bundle,    record.rootfs,
                   &child_end,    fifo_fd.get(),    &plan.joins,      plan.late_unshare,
                   plan.new_userns, has_parent_hooks(spec), opts.no_pivot, opts.no_new_keyring,
-                  opts.preserve_fds};
+                  opts.preserve_fds, &bind_fds};
   bool into_cgroup = false;
   int cgroup_fd = cgroup->clone_fd ? cgroup->clone_fd->get() : -1;
   auto child = TRY_CTX(clone_init(plan, cgroup_fd, &into_cgroup), "start container init");

@@ -35,11 +35,6 @@ int namespace_flags(const oci::Spec& spec) {
   return flags;
 }
 
-bool setgroups_allowed() {
-  auto text = read_file("/proc/self/setgroups");
-  return !text || trim(*text) != "deny";
-}
-
 Result<std::string> child_setup(const ExecOptions& o, const oci::Spec& spec, int pidfd, int ns_flags,
                                 const SyncChannel& sync) {
   reset_signals();

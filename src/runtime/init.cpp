@@ -87,7 +87,7 @@ Result<std::string> setup(const InitConfig& c, pid_t& host_pid) {
   TRY(join_and_unshare(c));
   TRY(set_names(*c.spec));
   const bool userns = c.new_userns || (c.spec->linux && c.spec->linux->find_namespace("user"));
-  RootfsContext rctx{*c.spec, c.rootfs, userns, (c.late_unshare & CLONE_NEWCGROUP) != 0};
+  RootfsContext rctx{*c.spec, c.rootfs, userns, (c.late_unshare & CLONE_NEWCGROUP) != 0, c.bind_fds};
   auto root = TRY(prepare_rootfs(rctx));
   if (c.parent_hooks) {
     TRY(c.sync->send("hooks"));
@@ -102,7 +102,7 @@ Result<std::string> setup(const InitConfig& c, pid_t& host_pid) {
   if (!c.no_new_keyring) TRY(join_session_keyring(c.id));
   const oci::Seccomp* seccomp = c.spec->linux && c.spec->linux->seccomp ? &*c.spec->linux->seccomp : nullptr;
   close_fds_for_exec(c.preserve_fds, {c.sync->fd(), c.fifo_fd, log::output_fd()});
-  ProcessSetup process{*c.spec->process, seccomp, true, c.sync};
+  ProcessSetup process{*c.spec->process, seccomp, setgroups_allowed(), c.sync};
   TRY(apply_process_setup(process));
   auto path = TRY(find_executable(*c.spec->process));
   TRY(load_late_seccomp(process));

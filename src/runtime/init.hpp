@@ -31,6 +31,7 @@ struct InitConfig {
   bool no_pivot = false;
   bool no_new_keyring = false;
   int preserve_fds = 0;
+  const std::vector<int>* bind_fds = nullptr;  // see open_bind_sources
 };
 
 [[noreturn]] void init_main(const InitConfig& config);

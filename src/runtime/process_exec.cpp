@@ -114,6 +114,11 @@ Result<> apply_process_setup(const ProcessSetup& s) {
   return verify_cwd_inside_root();
 }
 
+bool setgroups_allowed() {
+  auto text = read_file("/proc/self/setgroups");
+  return !text || trim(*text) != "deny";
+}
+
 Result<> verify_cwd_inside_root() {
   // getcwd fails with ENOENT when the kernel reports "(unreachable)",
   // i.e. the directory is not below our root.

@@ -27,6 +27,9 @@ struct ProcessSetup {
 Result<std::string> find_executable(const oci::Process& process);
 // Everything up to (not including) the late seccomp load and execve.
 Result<> apply_process_setup(const ProcessSetup& setup);
+// False in a user namespace whose setgroups is "deny" (rootless: the id
+// maps of an unprivileged parent need it); then groups stay as they are.
+bool setgroups_allowed();
 // Closes every fd from 3 + preserve_fds up, except `keep` (the sync
 // socket, the exec fifo, the log file: none of them a directory), and
 // clears CLOEXEC on the preserved ones. Closed, not just CLOEXEC: a host directory fd must not be reachable through

@@ -49,7 +49,16 @@ cgroups::Resources to_cgroup_resources(const oci::Resources& r) {
     rule.type = d.type.empty() ? 'a' : d.type[0];
     rule.major = d.major.value_or(-1);
     rule.minor = d.minor.value_or(-1);
-    rule.access = d.access.empty() ? "rwm" : d.access;
+    // runc reads only the r, w and m in an access string and ignores the
+    // rest ("rwa" is "rw"); a rule left with nothing grants or denies
+    // nothing, so it is dropped rather than rejected.
+    if (d.access.empty()) {
+      rule.access = "rwm";
+    } else {
+      for (char c : d.access)
+        if ((c == 'r' || c == 'w' || c == 'm') && rule.access.find(c) == std::string::npos) rule.access += c;
+      if (rule.access.empty()) continue;
+    }
     out.devices.push_back(rule);
   }
   out.unified = r.unified;

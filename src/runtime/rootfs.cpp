@@ -26,11 +26,15 @@ Result<> apply_propagation(int target_fd, const std::string& dest, const MountOp
   return ok();
 }
 
-Result<> mount_bind(int root_fd, const oci::Mount& m, const MountOptions& opts) {
+Result<> mount_bind(int root_fd, const oci::Mount& m, const MountOptions& opts, int tree_fd) {
   struct stat st;
-  if (::stat(m.source.c_str(), &st) != 0) return sys_error("bind source " + m.source);
+  if (tree_fd >= 0 ? ::fstat(tree_fd, &st) != 0 : ::stat(m.source.c_str(), &st) != 0)
+    return sys_error("bind source " + m.source);
   auto target = TRY(ensure_in_root(root_fd, m.destination, S_ISDIR(st.st_mode)));
-  TRY(bind_onto(m.source, target.get(), opts.is_recursive_bind(), opts.flags, opts.attr_set, opts.attr_clear));
+  if (tree_fd >= 0)
+    TRY_CTX(sys::attach_mount(tree_fd, target.get()), "bind " + m.source);
+  else
+    TRY(bind_onto(m.source, target.get(), opts.is_recursive_bind(), opts.flags, opts.attr_set, opts.attr_clear));
   if (!opts.propagation.empty()) {
     auto mounted = TRY(sys::open_in_root(root_fd, m.destination, O_PATH));
     TRY(apply_propagation(mounted.get(), m.destination, opts));
@@ -79,9 +83,11 @@ Result<> mount_fs(int root_fd, const oci::Mount& m, const MountOptions& opts) {
   return ok();
 }
 
-Result<> mount_one(int root_fd, const RootfsContext& ctx, const oci::Mount& m) {
+Result<> mount_one(int root_fd, const RootfsContext& ctx, size_t index) {
+  const oci::Mount& m = ctx.spec.mounts[index];
   MountOptions opts = parse_mount_options(m.options);
-  if (opts.is_bind() || m.type == "bind") return mount_bind(root_fd, m, opts);
+  int tree_fd = ctx.bind_fds && index < ctx.bind_fds->size() ? (*ctx.bind_fds)[index] : -1;
+  if (opts.is_bind() || m.type == "bind") return mount_bind(root_fd, m, opts, tree_fd);
   if (m.type == "cgroup" || m.type == "cgroup2")
     return mount_cgroups(root_fd, m.destination, opts.flags, ctx.new_cgroupns);
   return mount_fs(root_fd, m, opts);
@@ -143,7 +149,7 @@ Result<UniqueFd> prepare_rootfs(const RootfsContext& ctx) {
   // pivot_root needs the rootfs to be a mount point of its own.
   TRY_CTX(sys::mount(ctx.rootfs, ctx.rootfs, "", MS_BIND | MS_REC), "bind rootfs " + ctx.rootfs);
   auto root = TRY(open_file(ctx.rootfs, O_PATH | O_DIRECTORY));
-  for (const auto& m : ctx.spec.mounts) TRY(mount_one(root.get(), ctx, m));
+  for (size_t i = 0; i < ctx.spec.mounts.size(); ++i) TRY(mount_one(root.get(), ctx, i));
   if (dev_is_ours(ctx.spec)) TRY(create_devices(root.get(), ctx.spec, ctx.in_userns));
   if (prop & MS_SHARED) TRY_CTX(sys::mount("", ctx.rootfs, "", prop), "rootfs propagation");
   return root;

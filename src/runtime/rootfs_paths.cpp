@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/file.hpp"
 #include "base/strings.hpp"
+#include "runtime/mount_options.hpp"
 #include "runtime/rootfs.hpp"
 #include "sys/mount_api.hpp"
 #include "sys/openat2.hpp"
@@ -78,19 +80,41 @@ uint64_t attrs_from_flags(unsigned long flags) {
 }
 }  // namespace
 
-Result<> bind_onto(const std::string& source, int target_fd, bool recursive, unsigned long ms_flags,
-                   uint64_t attr_set_recursive, uint64_t attr_clear_recursive) {
-  // open_tree + mount_setattr + move_mount: the clone gets its flags
-  // before it becomes visible, and flags locked by a user namespace are
-  // only ever added to, never cleared by accident (the old remount dance).
-  auto tree = TRY_CTX(sys::clone_tree(AT_FDCWD, source, recursive), "bind " + source);
+Result<UniqueFd> detached_bind(int dirfd, const std::string& source, bool recursive, unsigned long ms_flags,
+                               uint64_t attr_set_recursive, uint64_t attr_clear_recursive) {
+  // open_tree + mount_setattr: the clone gets its flags before it becomes
+  // visible, and flags locked by a user namespace are only ever added to,
+  // never cleared by accident (the old remount dance).
+  auto tree = TRY_CTX(sys::clone_tree(dirfd, source, recursive), "bind " + source);
   uint64_t attrs = attrs_from_flags(ms_flags);
   if (attrs != 0) TRY_CTX(sys::set_mount_attrs(tree.get(), "", false, attrs, 0), "bind " + source);
   if (attr_set_recursive || attr_clear_recursive)
     TRY_CTX(sys::set_mount_attrs(tree.get(), "", true, attr_set_recursive, attr_clear_recursive),
             "bind " + source);
+  return tree;
+}
+
+Result<> bind_onto(const std::string& source, int target_fd, bool recursive, unsigned long ms_flags,
+                   uint64_t attr_set_recursive, uint64_t attr_clear_recursive) {
+  auto tree = TRY(detached_bind(AT_FDCWD, source, recursive, ms_flags, attr_set_recursive, attr_clear_recursive));
   TRY_CTX(sys::attach_mount(tree.get(), target_fd), "bind " + source);
   return ok();
+}
+
+std::vector<UniqueFd> open_bind_sources(const oci::Spec& spec, const std::string& bundle) {
+  std::vector<UniqueFd> out(spec.mounts.size());
+  auto bundle_fd = open_file(bundle, O_PATH | O_DIRECTORY);
+  if (!bundle_fd) return out;
+  for (size_t i = 0; i < spec.mounts.size(); ++i) {
+    const auto& m = spec.mounts[i];
+    MountOptions opts = parse_mount_options(m.options);
+    if (!opts.is_bind() && m.type != "bind") continue;
+    // A source we cannot clone here is left to the init, which reports it.
+    auto tree = detached_bind(bundle_fd->get(), m.source, opts.is_recursive_bind(), opts.flags, opts.attr_set,
+                              opts.attr_clear);
+    if (tree) out[i] = std::move(*tree);
+  }
+  return out;
 }
 
 }  // namespace berth::runtime

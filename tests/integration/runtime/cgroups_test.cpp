@@ -87,5 +87,33 @@ TEST_F(Cgroups, UpdateChangesLimitsLiveAndStatsReadThem) {
   ASSERT_TRUE(remove(ctx_, "u", true));
 }
 
+// Device access strings are read as runc reads them: only r, w and m
+// count ("ra" is read-only; runc's update.bats uses "rwa"), and a rule
+// with none of them is dropped, not an error.
+TEST_F(Cgroups, DeviceAccessKeepsOnlyReadWriteMknod) {
+  auto spec = spec_for("(exec 3</dev/fuse) 2>/dev/null; echo $? > /out/read;"
+                       "(exec 3>/dev/fuse) 2>/dev/null; echo $? > /out/write");
+  spec.linux->devices.push_back({"c", "/dev/fuse", 10, 229, 0666u, 0u, 0u});
+  auto& rules = spec.linux->resources->devices;
+  rules.push_back({false, "", std::nullopt, std::nullopt, "rwm"});
+  rules.push_back({true, "c", 10, 229, "ra"});
+  rules.push_back({false, "c", 1, 11, "rwa"});
+  rules.push_back({true, "c", 1, 11, "a"});
+  EXPECT_EQ(run_spec(spec), 0);
+  EXPECT_EQ(out("read"), "0");
+  EXPECT_NE(out("write"), "0");
+
+  write_config(spec_for("exec sleep 60"));
+  auto created = create(ctx_, {"d", bundle_, "", "", false, false, 0, true});
+  ASSERT_TRUE(created) << created.error().to_string();
+  (void)created->init.release();
+  ASSERT_TRUE(start(ctx_, "d"));
+  oci::Resources r;
+  r.devices = {{false, "", std::nullopt, std::nullopt, "rwm"}, {false, "c", 1, 11, "rwa"}};
+  auto updated = update(ctx_, "d", r);
+  EXPECT_TRUE(updated) << updated.error().to_string();
+  ASSERT_TRUE(remove(ctx_, "d", true));
+}
+
 }  // namespace
 }  // namespace berth::runtime::testing

@@ -76,6 +76,33 @@ TEST_F(Cli, RunPropagatesTheExitCodeAndMisuseFailsCleanly) {
   }
 }
 
+// Rootless: `spec --rootless` and `run` as an unprivileged user (nobody)
+// with its own user namespace. No cgroup can be made (no limits asked),
+// setgroups is denied in such a namespace, the exit code comes back.
+TEST_F(Cli, RootlessRunAsAnUnprivilegedUser) {
+  if (sh("command -v setpriv").empty()) GTEST_SKIP() << "setpriv (util-linux) not installed";
+  const std::string as_nobody = "setpriv --reuid 65534 --regid 65534 --clear-groups ";
+  ASSERT_EQ(std::system(("chown -R 65534:65534 " + base_ + " && chmod 755 " + base_).c_str()), 0);
+  std::system(("rm -f " + bundle_ + "/config.json").c_str());
+  std::string rt_bin = BERTH_RUNTIME_BIN;
+  ASSERT_EQ(std::system(("cd " + bundle_ + " && " + as_nobody + rt_bin + " spec --rootless").c_str()), 0);
+  auto text = read_file(bundle_ + "/config.json");
+  ASSERT_TRUE(text);
+  auto spec = oci::parse_spec(*text);
+  ASSERT_TRUE(spec) << spec.error().to_string();
+  EXPECT_EQ(spec->linux->uid_mappings.at(0).host_id, 65534u);
+  spec->process->terminal = false;
+  spec->process->args = {"sh", "-c", "id -u; cat /proc/self/uid_map; exit 3"};
+  write_config(*spec);
+  std::string file = base_ + "/rootless.out";
+  int rc = std::system((as_nobody + rt_bin + " --root " + base_ + "/rootless-state run --bundle " + bundle_ +
+                        " rl >" + file + " 2>&1 </dev/null").c_str());
+  std::string output = read_file(file).value_or("");
+  EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 3) << output;
+  EXPECT_NE(output.find("0\n         0      65534          1"), std::string::npos) << output;
+  EXPECT_TRUE(sh("ls " + base_ + "/rootless-state").empty());  // deleted after the run
+}
+
 TEST_F(Cli, SpecMatchesRuncWhereRuncIsInstalled) {
   if (sh("command -v runc").empty()) GTEST_SKIP() << "runc not installed";
   std::string a = base_ + "/a", b = base_ + "/b";

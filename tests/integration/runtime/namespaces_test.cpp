@@ -51,6 +51,30 @@ TEST_F(Namespaces, UserNamespaceMapsAreWritten) {
   EXPECT_NE(out("uid_map"), sh("cat /proc/self/uid_map"));
 }
 
+// A bind source only the host's root may enter (0700, host-owned) is
+// cloned by the runtime before the init joins the user namespace, as runc
+// does; flags asked for (ro) still apply to the bind.
+TEST_F(Namespaces, UserNamespaceBindsSourcesOnlyHostRootCanReach) {
+  auto spec = spec_for("cat /mnt/a/f /mnt/b/f > /out/read; touch /mnt/a/new 2>/dev/null; echo $? > /out/ro");
+  spec.linux->namespaces.push_back({"user", ""});
+  spec.linux->uid_mappings = {{0, 100000, 65536}};
+  spec.linux->gid_mappings = {{0, 100000, 65536}};
+  ASSERT_EQ(std::system(("chown -hR 100000:100000 " + bundle_ + "/rootfs " + outdir_).c_str()), 0);
+  ASSERT_EQ(::chmod(base_.c_str(), 0755), 0);
+  for (const char* name : {"a", "b"}) {
+    std::string dir = base_ + "/private-" + name;
+    ASSERT_TRUE(make_dirs(dir + "/dir", 0755));
+    ASSERT_TRUE(write_file_atomic(dir + "/dir/f", std::string(name) + "\n"));
+    ASSERT_EQ(::chmod((dir + "/dir/f").c_str(), 0644), 0);
+    ASSERT_EQ(::chmod(dir.c_str(), 0700), 0);  // closed to the mapped root
+    spec.mounts.push_back({"/mnt/" + std::string(name), "bind", dir + "/dir",
+                           {"bind", std::string(name) == "a" ? "ro" : "rw"}, {}, {}});
+  }
+  ASSERT_EQ(run_spec(spec), 0);
+  EXPECT_EQ(out("read"), "a\nb");
+  EXPECT_NE(out("ro"), "0");
+}
+
 TEST_F(Namespaces, JoinByPath) {
   // The first container owns a network and a uts namespace...
   auto first = spec_for("exec sleep 60");

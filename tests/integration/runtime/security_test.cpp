@@ -122,6 +122,22 @@ TEST_F(Security, InitIsNotDumpableBeforeExec) {
   ASSERT_TRUE(remove(ctx_, "u", true));
 }
 
+// The moment that matters for CVE-2019-5736: the runtime's process (the
+// init, still this binary) runs with the container's uid and capabilities
+// just before execve, when startContainer hooks run as its children in
+// the container. A dumpable init would be open to them (same uid, same
+// capabilities) through /proc/1/exe; a non-dumpable one needs
+// CAP_SYS_PTRACE, which the container does not have.
+TEST_F(Security, RuntimeProcessIsClosedToTheContainerUntilExec) {
+  auto spec = spec_for("true");
+  spec.hooks = oci::Hooks{};
+  spec.hooks->start_container = {
+      {"/bin/sh", {"sh", "-c", "readlink /proc/1/exe > /out/exe 2>/dev/null; echo $? > /out/rc"}, {}, {}}};
+  ASSERT_EQ(run_spec(spec), 0);
+  EXPECT_NE(out("rc"), "0") << "the container read the runtime's /proc/1/exe: " << out("exe");
+  EXPECT_EQ(out("exe"), "");
+}
+
 TEST_F(Security, NoPivotLeavesNoHostProcToRemount) {
   // A nested user + pid + mount namespace may mount a fresh procfs only if
   // a fully visible one exists in its mount namespace; with --no-pivot the
@@ -135,6 +151,64 @@ TEST_F(Security, NoPivotLeavesNoHostProcToRemount) {
   ASSERT_TRUE(code) << code.error().to_string();
   EXPECT_NE(out("rc"), "0") << "a nested procfs mount succeeded under --no-pivot";
   EXPECT_NE(out("err").find("denied"), std::string::npos) << out("err");
+}
+
+// Docker's masks over /proc and /sys cannot be taken off from inside by
+// the container's root without CAP_SYS_ADMIN: unmounting or remounting
+// them fails, and they still hide what they hid.
+TEST_F(Security, ProcAndSysMasksCannotBeUndone) {
+  ASSERT_EQ(run_script("for m in /proc/kcore /proc/keys /proc/sys /proc/sysrq-trigger /sys/firmware; do"
+                       "  umount $m 2>/dev/null && echo $m >> /out/undone;"
+                       "  umount -l $m 2>/dev/null && echo $m >> /out/undone; done;"
+                       "mount -o remount,rw /proc/sys 2>/dev/null && echo remount >> /out/undone;"
+                       "mount -t proc proc /mnt 2>/dev/null && echo newproc >> /out/undone;"
+                       "wc -c < /proc/keys > /out/keys; ls /sys/firmware | wc -l > /out/firmware;"
+                       "awk '$2 == \"/proc/sys\" { split($4, o, \",\"); print o[1] }' /proc/self/mounts > /out/sys"),
+            0);
+  EXPECT_TRUE(out("undone").starts_with("<missing")) << out("undone");
+  EXPECT_EQ(out("keys"), "0");
+  EXPECT_EQ(out("firmware"), "0");
+  EXPECT_EQ(out("sys"), "ro");
+}
+
+// Without a cgroup namespace the container sees its own group through a
+// read-only /sys/fs/cgroup: it can neither write limits nor make groups.
+TEST_F(Security, CgroupMountIsReadOnlyWithoutCgroupNamespace) {
+  auto spec = spec_for("for d in /sys/fs/cgroup /sys/fs/cgroup/memory /sys/fs/cgroup/pids; do"
+                       "  [ -d $d ] || continue; mkdir $d/escape 2>/dev/null && echo mkdir $d >> /out/wrote;"
+                       "  for f in memory.max memory.limit_in_bytes pids.max; do"
+                       "    [ -e $d/$f ] && echo max 2>/dev/null > $d/$f && echo $d/$f >> /out/wrote; done; done;"
+                       "mount -o remount,rw /sys/fs/cgroup 2>/dev/null && echo remount >> /out/wrote; true");
+  std::erase_if(spec.linux->namespaces, [](const oci::Namespace& ns) { return ns.type == "cgroup"; });
+  ASSERT_EQ(run_spec(spec), 0);
+  EXPECT_TRUE(out("wrote").starts_with("<missing")) << out("wrote");
+}
+
+// exec gets the container's confinement, not the runtime's: its seccomp
+// filter, no_new_privs, capability sets and cgroup.
+TEST_F(Security, ExecRunsUnderTheContainersConfinement) {
+  auto spec = spec_for("grep -E '^(Cap|NoNewPrivs|Seccomp:)' /proc/self/status > /out/init_status;"
+                       "cat /proc/self/cgroup > /out/init_cg; exec sleep 60");
+  oci::Seccomp sc;
+  sc.default_action = "SCMP_ACT_ALLOW";
+  sc.syscalls.push_back({{"mkdir", "mkdirat"}, "SCMP_ACT_ERRNO", 1u, {}});
+  spec.linux->seccomp = sc;
+  write_config(spec);
+  auto created = create(ctx_, {"s", bundle_, "", "", false, false, 0, true});
+  ASSERT_TRUE(created) << created.error().to_string();
+  (void)created->init.release();
+  ASSERT_TRUE(start(ctx_, "s"));
+  for (int i = 0; i < 300 && out("init_cg").starts_with("<missing"); ++i) ::usleep(10000);
+  auto code = exec_in_sleeper({"sh", "-c", "mkdir /tmp/d 2>/dev/null; echo $? > /out/mkdir;"
+                                           "grep -E '^(Cap|NoNewPrivs|Seccomp:)' /proc/self/status > /out/exec_status;"
+                                           "cat /proc/self/cgroup > /out/exec_cg"});
+  ASSERT_TRUE(code) << code.error().to_string();
+  EXPECT_NE(out("mkdir"), "0") << "the profile's mkdir denial did not apply to exec";
+  EXPECT_EQ(out("exec_status"), out("init_status"));
+  EXPECT_NE(out("exec_status").find("NoNewPrivs:\t1"), std::string::npos) << out("exec_status");
+  EXPECT_NE(out("exec_status").find("Seccomp:\t2"), std::string::npos) << out("exec_status");
+  EXPECT_EQ(out("exec_cg"), out("init_cg"));
+  ASSERT_TRUE(remove(ctx_, "s", true));
 }
 
 }  // namespace
