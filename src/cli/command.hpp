@@ -36,6 +36,7 @@ std::vector<Command> registry_commands();
 std::vector<Command> event_commands();
 std::vector<Command> exec_commands();
 std::vector<Command> cp_commands();
+std::vector<Command> bootstrap_commands();  // bootstrap.cpp (image bootstrap)
 // Runs method+path_of(name) per argument, printing each name (rm, stop, ...).
 Result<int> each_container(Context& ctx, const Args& args, const std::string& method,
                            const std::function<std::string(const std::string&)>& path_of);

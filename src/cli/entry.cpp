@@ -82,7 +82,8 @@ const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = [] {
     std::vector<Command> all;
     for (auto group : {run_commands, container_commands, lifecycle_commands, image_commands,
-                       network_commands, system_commands, event_commands, registry_commands, exec_commands, cp_commands})
+                       network_commands, system_commands, event_commands, registry_commands, exec_commands, cp_commands,
+                       bootstrap_commands})
       for (auto& c : group()) all.push_back(std::move(c));
     return all;
   }();
