@@ -7,14 +7,18 @@ layers (everything but /usr, /usr without /usr/lib, /usr/lib) and cached
 as an OCI layout. skopeo pushes it into a private docker-registry on
 127.0.0.1:<free port>. Each round pulls it into a fresh store:
 
-  registry_pull   berth-image-tool pull --unpack (overlayfs snapshots)
-                  vs `docker pull` on a private dockerd (overlay2), image
-                  removed after every round so it is fetched again
+  registry_pull   `docker pull` against a private berthd (Docker API;
+                  berthd fetches and extracts into overlayfs snapshots)
+                  vs `docker pull` against a private dockerd (overlay2),
+                  same CLI, registry and image; `docker rmi` after every
+                  round on both, so every round fetches and extracts again
   registry_fetch  berth-image-tool pull (content store only, no unpack)
                   vs `skopeo copy docker://... oci:DIR` (fetch only)
 
 Run as root: /usr/bin/python3 bench/registry_pull.py [--rounds N]
-Writes bench/results/registry_pull.json and registry_fetch.json.
+  registry_pull_tool  the same pull with berth-image-tool (no daemon)
+
+Writes bench/results/registry_pull{,_tool}.json and registry_fetch.json.
 """
 import argparse
 import gzip
@@ -89,6 +93,26 @@ def make_layout():
         f.write('{"imageLayoutVersion":"1.0.0"}')
 
 
+def daemon_cpu(pid):
+    """CPU seconds of a daemon: its threads and the children it reaped
+    (dockerd extracts layers in a re-executed child)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def report_cpu(result, cpu):
+    """CPU per pull: steadier than wall time on a shared machine."""
+    import statistics
+    med = {k: statistics.median(v) for k, v in cpu.items() if v}
+    result["daemon_cpu_seconds"] = {"median": med, "samples": cpu}
+    if med.get("dockerd"):
+        result["cpu_ratio"] = med["berthd"] / med["dockerd"]
+        print("  daemon CPU per pull (median): berthd %.2f s, dockerd %.2f s, ratio %.3f"
+              % (med["berthd"], med["dockerd"], result["cpu_ratio"]))
+    benchlib.save("registry_pull", result)
+
+
 def clean(path):
     subprocess.run(["rm", "-rf", path])
 
@@ -106,7 +130,7 @@ def main():
     clean(WORK)
     os.makedirs(WORK)
     registry = Registry()
-    dockerd = None
+    dockerd = berthd = None
     try:
         ref = registry.host + "/bench/debian:1"
         run(["skopeo", "copy", "--dest-tls-verify=false", "oci:" + LAYOUT + ":bench", "docker://" + ref])
@@ -128,17 +152,37 @@ def main():
             ["manifests"][0]["digest"][7:])))["layers"])
         notes = "3-layer debian bookworm minbase, %.1f MB gzip, local docker-registry" % (size / 1e6)
         if shutil.which("dockerd"):
+            berthd = daemons.Berthd().start()
             dockerd = daemons.Dockerd().start()
-            env = dict(os.environ, DOCKER_HOST=dockerd.host)
-            docker = benchlib.Contender("dockerd", [("pull", benchlib.sh("docker", "pull", "-q", ref, env=env))],
-                                        teardown=lambda: run(["docker", "rmi", ref], env=env))
-            benchlib.compare("registry_pull", berth_unpack, docker, iterations=args.rounds, warmup=1,
-                             target_ratio=0.4, notes=notes + "; pull + extract")
+
+            cpu = {"berthd": [], "dockerd": []}
+
+            def api_pull(name, daemon, record=False):
+                env = dict(os.environ, DOCKER_HOST=daemon.host)
+                pull = benchlib.sh("docker", "pull", "-q", ref, env=env)
+
+                def step():
+                    before = daemon_cpu(daemon.proc.pid)
+                    pull()
+                    if record:
+                        cpu[name].append(daemon_cpu(daemon.proc.pid) - before)
+                return benchlib.Contender(name, [("pull", step)],
+                                          teardown=lambda: run(["docker", "rmi", ref], env=env))
+
+            result = benchlib.compare("registry_pull", api_pull("berthd", berthd, True),
+                                      api_pull("dockerd", dockerd, True),
+                                      iterations=args.rounds, warmup=1, target_ratio=0.4,
+                                      notes=notes + "; docker pull through each daemon's API, fetch + extract")
+            report_cpu(result, {k: v[-args.rounds:] for k, v in cpu.items()})
+            benchlib.compare("registry_pull_tool", berth_unpack, api_pull("dockerd", dockerd),
+                             iterations=args.rounds, warmup=1, target_ratio=0.4,
+                             notes=notes + "; berth-image-tool pull --unpack vs docker pull")
         benchlib.compare("registry_fetch", berth_fetch, skopeo, iterations=args.rounds, warmup=1,
                          notes=notes + "; fetch only (berth without --unpack, skopeo to an OCI dir)")
     finally:
-        if dockerd:
-            dockerd.stop()
+        for daemon in (berthd, dockerd):
+            if daemon:
+                daemon.stop()
         registry.stop()
         clean(WORK)
 

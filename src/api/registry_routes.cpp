@@ -1,5 +1,6 @@
 // Registry endpoints: POST /images/create?fromImage= (pull), POST
-// /images/{name}/push and POST /auth (docker login). A pull or push runs
+// /images/{name}/push, POST /auth (docker login) and berth's POST
+// /berth/images/bootstrap. A pull or push runs
 // on the blocking pool and hands each progress line to a pipe; the
 // connection side copies the pipe into the chunked response as it fills,
 // so the docker CLI draws its bars while the transfer runs.
@@ -133,6 +134,21 @@ Task<Result<>> login(Exchange& ex, engine::ImageService& images) {
   co_return co_await ex.respond(http::status::ok, "{\"Status\":\"Login Succeeded\",\"IdentityToken\":\"\"}\n");
 }
 
+// berth's own: POST /berth/images/bootstrap?kind=busybox|debian[&tag=]
+// [&suite=][&mirror=] builds a base image here and streams progress.
+Task<Result<>> bootstrap(Exchange& ex, engine::ImageService& images) {
+  const auto& q = ex.query();
+  engine::ImageBootstrapRequest request;
+  request.kind = q.get_or("kind", "");
+  request.reference = q.get_or("tag", "");
+  request.suite = q.get_or("suite", "");
+  request.mirror = q.get_or("mirror", "");
+  const auto* req = &request;
+  auto* svc = &images;
+  Job job = [req, svc](const engine::ProgressLineFn& line) { return svc->bootstrap(*req, line); };
+  co_return co_await stream_job(ex, 0, job);
+}
+
 }  // namespace
 
 Task<Result<>> pull_image(Exchange& ex, engine::ImageService& images) {
@@ -152,6 +168,7 @@ Result<> add_registry_routes(Router& router, engine::ImageService& images) {
   auto* svc = &images;
   TRY(router.add("POST", "/images/{name*}/push", [svc](Exchange& ex) { return push(ex, *svc); }));
   TRY(router.add("POST", "/auth", [svc](Exchange& ex) { return login(ex, *svc); }));
+  TRY(router.add("POST", "/berth/images/bootstrap", [svc](Exchange& ex) { return bootstrap(ex, *svc); }));
   return ok();
 }
 

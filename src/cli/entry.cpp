@@ -85,7 +85,7 @@ const std::vector<Command>& all_commands() {
     std::vector<Command> all;
     for (auto group : {run_commands, container_commands, lifecycle_commands, manage_commands, image_commands,
                        network_commands, volume_commands, prune_commands, system_commands, event_commands,
-                       registry_commands, exec_commands, cp_commands})
+                       registry_commands, exec_commands, cp_commands, bootstrap_commands})
       for (auto& c : group()) all.push_back(std::move(c));
     return all;
   }();

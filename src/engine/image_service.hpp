@@ -95,6 +95,15 @@ struct LoginRequest {
   std::string username, password;
 };
 
+// berth's own POST /berth/images/bootstrap: a base image made on this
+// machine (image::bootstrap_image), for hosts without a registry.
+struct ImageBootstrapRequest {
+  std::string kind;       // "busybox" or "debian"
+  std::string reference;  // tag; empty = busybox:latest / debian:<suite>
+  std::string suite;      // debian: default bookworm
+  std::string mirror;     // debian: default deb.debian.org
+};
+
 // One line of dockerd's JSON progress stream (no trailing newline), handed
 // over as soon as the registry client reports it.
 using ProgressLineFn = std::function<void(const std::string& line)>;
@@ -125,6 +134,10 @@ class ImageService {
   virtual Result<> push(const RegistryRequest& request, const ProgressLineFn& progress) = 0;
   // PermissionDenied when the registry refuses the credentials.
   virtual Result<> login(const LoginRequest& request) = 0;
+  // Builds and tags a base image; progress lines as for a pull.
+  virtual Result<> bootstrap(const ImageBootstrapRequest&, const ProgressLineFn&) {
+    return make_error(ErrorCategory::Unavailable, "image bootstrap is not supported here");
+  }
 };
 
 }  // namespace berth::engine

@@ -4,9 +4,10 @@
 // events. It also reports image counts and sizes to /info and
 // /system/df (ImageInventory).
 //
-// The stores are not safe for concurrent use (one SQLite connection), so
-// every call holds one mutex; a load or import holds it while the client
-// uploads. Containers are seen through the UseChecker the container
+// Every call holds one mutex (the service's caches, and Docker's
+// one-change-at-a-time image semantics); a load or import holds it while
+// the client uploads. Bootstrap holds it only to publish: debootstrap
+// runs for minutes, and its snapshot and lease keep GC away meanwhile. Containers are seen through the UseChecker the container
 // service installs; until then nothing counts as in use.
 #pragma once
 
@@ -52,6 +53,7 @@ class LocalImageService final : public ImageService, public ImageInventory {
   Result<> pull(const RegistryRequest& request, const ProgressLineFn& progress) override;
   Result<> push(const RegistryRequest& request, const ProgressLineFn& progress) override;
   Result<> login(const LoginRequest& request) override;
+  Result<> bootstrap(const ImageBootstrapRequest& request, const ProgressLineFn& progress) override;
 
   int64_t image_count() const override;
   int64_t layers_size() const override;

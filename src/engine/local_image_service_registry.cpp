@@ -52,7 +52,13 @@ Result<> LocalImageService::pull(const RegistryRequest& request, const ProgressL
   options.client = TRY(client_options(registry_, request.auth));
   if (!request.platform.empty()) options.platform = TRY(registry::parse_platform(request.platform));
   auto name = join_name(request);
-  // The stores take one connection; other image calls wait for the pull.
+  // Like dockerd, a pull extracts the layers (overlapped with the
+  // download), so the first `run` finds them ready. Device nodes are
+  // kept as dockerd keeps them (a root daemon without user namespace
+  // remapping); debootstrapped images carry /dev nodes.
+  options.snapshots = stores_.snapshots.get();
+  options.unpack.allow_devices = true;
+  // Other image calls wait for the pull (the service's state is one lock).
   std::lock_guard lock(mu_);
   auto ctx = stores_.context();
   auto result = TRY(registry::pull(ctx, name, options, line_writer(progress)));

@@ -1,12 +1,14 @@
 #include "registry/pull.hpp"
 
 #include <chrono>
+#include <mutex>
 #include <set>
 
 #include "base/strings.hpp"
 #include "image/sha256.hpp"
 #include "oci/image_config.hpp"
 #include "oci/image_reference.hpp"
+#include "registry/unpack_pipeline.hpp"
 
 namespace berth::registry {
 
@@ -28,8 +30,11 @@ struct Puller {
   Client& client;
   std::string repo;
   std::set<std::string> present;  // layers in the store before this pull
+  UnpackPipeline* pipeline = nullptr;  // extracts while later layers download
+  std::mutex emit_mu;  // the pipeline reports from its own thread
 
   void emit(ProgressEvent e) {
+    std::lock_guard lock(emit_mu);
     if (progress) progress(e);
   }
   void layer_status(const std::string& digest, const std::string& status) {
@@ -83,26 +88,31 @@ struct Puller {
         emit({short_id(d.digest), "Downloading", current, d.size, true, "", ""});
       };
       out.push_back({d, on_progress, [this, d] { layer_status(d.digest, "Verifying Checksum"); },
-                     [this, d] { layer_status(d.digest, "Download complete"); }});
+                     [this, d] {
+                       layer_status(d.digest, "Download complete");
+                       if (pipeline) pipeline->ready(d.digest);
+                     }});
     }
     return out;
   }
 
-  Result<> unpack(const image::ImageRecord& rec) {
-    std::string parent;
-    for (const auto& l : rec.layers) {
-      auto existing = options.snapshots->stat(l.chain_id);
-      if (!existing || existing->kind != snapshot::Kind::Committed) {
-        layer_status(l.digest, "Extracting");
-        auto fd = TRY(ctx.content.open_blob(l.digest));
-        TRY_CTX(image::apply_to_snapshot(*options.snapshots, fd.get(), parent, l.chain_id, l.diff_id,
-                                         options.unpack),
-                "extract " + short_id(l.digest));
-      }
-      if (!present.count(l.digest)) layer_status(l.digest, "Pull complete");
-      parent = l.chain_id;
+  // Pins every chain with the pull's lease (the image record that keeps
+  // them comes last), then starts extracting whatever is already here.
+  Result<std::unique_ptr<UnpackPipeline>> start_pipeline(const oci::Manifest& m,
+                                                         const std::vector<std::string>& diff_ids) {
+    auto chains = image::chain_ids(diff_ids);
+    std::vector<PipelineLayer> layers;
+    for (size_t i = 0; i < m.layers.size(); ++i) {
+      TRY(ctx.leases.add(lease.id(), image::LeaseKind::Snapshot, chains[i]));
+      layers.push_back({m.layers[i].digest, diff_ids[i], chains[i]});
     }
-    return ok();
+    auto status = [this](const std::string& digest, const std::string& text) {
+      if (text != "Pull complete" || !present.count(digest)) layer_status(digest, text);
+    };
+    auto p = std::make_unique<UnpackPipeline>(ctx.content, *options.snapshots, options.unpack,
+                                              std::move(layers), status);
+    for (const auto& d : present) p->ready(d);
+    return p;
   }
 };
 
@@ -123,7 +133,7 @@ Result<PullResult> pull(image::Context& ctx, const std::string& name, const Pull
                         const ProgressFn& progress) {
   auto ref = TRY(oci::parse_reference(name));
   auto client = TRY(Client::connect(ref.domain, options.client));
-  Puller p{ctx, options, progress, TRY(image::ScopedLease::create(ctx.leases)), *client, ref.path, {}};
+  Puller p{ctx, options, progress, TRY(image::ScopedLease::create(ctx.leases)), *client, ref.path, {}, nullptr, {}};
   std::string reference = ref.digest.empty() ? ref.tag : ref.digest;
   p.emit({reference, "Pulling from " + ref.path, -1, -1, false, "", ""});
 
@@ -153,6 +163,11 @@ Result<PullResult> pull(image::Context& ctx, const std::string& name, const Pull
     if (have) p.present.insert(l.digest);
     p.layer_status(l.digest, have ? "Already exists" : "Pulling fs layer");
   }
+  std::unique_ptr<UnpackPipeline> pipeline;
+  if (options.snapshots) {
+    pipeline = TRY(p.start_pipeline(manifest, config.diff_ids));
+    p.pipeline = pipeline.get();
+  }
   std::vector<Clock::time_point> last;
   TRY(p.fetch(p.layer_fetches(manifest, last)));
 
@@ -168,7 +183,7 @@ Result<PullResult> pull(image::Context& ctx, const std::string& name, const Pull
     img.layers.push_back({l.digest, l.media_type, l.size, config.diff_ids[i], ""});
   }
   auto rec = TRY(ctx.images.put(img));
-  if (options.snapshots) TRY(p.unpack(rec));
+  if (pipeline) TRY(pipeline->wait());
   else
     for (const auto& l : manifest.layers)
       if (!p.present.count(l.digest)) p.layer_status(l.digest, "Pull complete");
