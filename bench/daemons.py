@@ -1,5 +1,7 @@
 """Private daemons for benchmarks: berthd and Debian's dockerd, each with
-its own data root, exec root and socket under /tmp, no networking."""
+its own data root, exec root and socket under /tmp, no networking
+(berthd with `--bridge none`), unless berthd is given a network namespace
+of its own (`netns`, a name under /run/netns) to network containers in."""
 
 import os
 import shutil
@@ -76,13 +78,18 @@ class Daemon:
 
 
 class Berthd(Daemon):
-    def __init__(self):
+    def __init__(self, netns=None, extra_args=()):
         super().__init__("berthd")
+        self.netns = netns
+        self.extra_args = list(extra_args)
 
     def command(self):
-        return [berthd_binary(), "--data-root", os.path.join(self.dir, "data"),
-                "--exec-root", os.path.join(self.dir, "exec"), "-H", self.host,
-                "--pidfile", os.path.join(self.dir, "pid"), "--config", "/dev/null"]
+        prefix = ["nsenter", "--net=/run/netns/" + self.netns] if self.netns else []
+        network = [] if self.netns else ["--bridge", "none"]
+        return prefix + [berthd_binary(), *network, "--data-root", os.path.join(self.dir, "data"),
+                         "--exec-root", os.path.join(self.dir, "exec"), "-H", self.host,
+                         "--pidfile", os.path.join(self.dir, "pid"), "--config", "/dev/null",
+                         *self.extra_args]
 
 
 class Dockerd(Daemon):

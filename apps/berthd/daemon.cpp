@@ -13,6 +13,7 @@
 #include "base/file.hpp"
 #include "base/log.hpp"
 #include "base/strings.hpp"
+#include "engine/container_network.hpp"
 #include "engine/container_service.hpp"
 #include "engine/image_stores.hpp"
 #include "engine/local_image_service.hpp"
@@ -90,10 +91,21 @@ Result<> run_daemon(const engine::DaemonConfig& config, const CommandLine& cl) {
   api::Services services{system.get(), &events};
   services.images = &images;
   // Containers: re-adopts the ones that kept running while we were down.
+  auto networking = TRY(engine::open_container_networking(config.data_root, config.bridge, config.bip));
   engine::ContainerServiceOptions container_options{config.data_root, config.exec_root, "", &stores, &events};
+  container_options.network = networking.get();
   auto containers = TRY_CTX(engine::HostContainerService::open(container_options), "open containers");
+  if (networking) networking->set_containers(containers.get());
+  services.networks = networking.get();
   system->attach(static_cast<const engine::ContainerInventory*>(containers.get()));
   services.containers = containers.get();
+  services.container_ops = containers.get();
+  // Images used by containers cannot be deleted (running: not even forced).
+  images.set_use_checker([c = containers.get()](const std::string& image_id) {
+    bool running = false;
+    bool used = c->image_used(image_id, &running);
+    return image::ImageUse{running, used && !running};
+  });
   services.storage_driver = config.storage_driver;
   api::Server server(TRY(api::docker_router(services)), server_options(config));
   std::set<std::string> listening;

@@ -9,6 +9,7 @@
 #include "api/docker_api.hpp"
 #include "api/exchange.hpp"
 #include "api/filters_json.hpp"
+#include "api/network_json.hpp"
 #include "api/notifier.hpp"
 
 namespace berth::api {
@@ -136,13 +137,16 @@ Task<Result<>> wait(Exchange& ex, ContainerService& cs) {
   }
 }
 
-Task<Result<>> inspect(Exchange& ex, ContainerService& cs, std::string driver) {
+Task<Result<>> inspect(Exchange& ex, ContainerService& cs, std::string driver,
+                       engine::ContainerNetworking* networks) {
   auto c = cs.get(ex.param("name"));
   if (!c) co_return tl::unexpected(c.error());
-  co_return co_await ex.respond_json(http::status::ok, container_inspect_json(*c, driver));
+  auto answer = container_inspect_json(*c, driver);
+  if (networks) fill_inspect_network(answer.as_object(), *c, *networks);
+  co_return co_await ex.respond_json(http::status::ok, answer);
 }
 
-Task<Result<>> list(Exchange& ex, ContainerService& cs) {
+Task<Result<>> list(Exchange& ex, ContainerService& cs, engine::ContainerNetworking* networks) {
   engine::ListOptions options;
   options.all = ex.query().boolean("all");
   auto limit = ex.query().integer("limit", -1);
@@ -154,7 +158,10 @@ Task<Result<>> list(Exchange& ex, ContainerService& cs) {
   auto containers = cs.list(options);
   if (!containers) co_return tl::unexpected(containers.error());
   boost::json::array out;
-  for (const auto& c : *containers) out.push_back(container_summary_json(c));
+  for (const auto& c : *containers) {
+    out.push_back(container_summary_json(c));
+    if (networks) fill_summary_network(out.back().as_object(), c, *networks);
+  }
   co_return co_await ex.respond_json(http::status::ok, out);
 }
 
@@ -166,9 +173,10 @@ Result<> add_container_routes(Router& router, const Services& services) {
   std::string driver = services.storage_driver;
   auto bind = [cs](auto fn) { return [cs, fn](Exchange& ex) { return fn(ex, *cs); }; };
   TRY(router.add("POST", "/containers/create", bind(create)));
-  TRY(router.add("GET", "/containers/json", bind(list)));
+  auto* networks = services.networks;
+  TRY(router.add("GET", "/containers/json", [cs, networks](Exchange& ex) { return list(ex, *cs, networks); }));
   TRY(router.add("GET", "/containers/{name}/json",
-                 [cs, driver](Exchange& ex) { return inspect(ex, *cs, driver); }));
+                 [cs, driver, networks](Exchange& ex) { return inspect(ex, *cs, driver, networks); }));
   TRY(router.add("POST", "/containers/{name}/start", bind(start)));
   TRY(router.add("POST", "/containers/{name}/stop", bind(stop)));
   TRY(router.add("POST", "/containers/{name}/restart", bind(restart)));
@@ -177,6 +185,8 @@ Result<> add_container_routes(Router& router, const Services& services) {
   TRY(router.add("POST", "/containers/{name}/resize", bind(resize)));
   TRY(router.add("DELETE", "/containers/{name}", bind(remove)));
   TRY(add_container_stream_routes(router, services));
+  TRY(add_container_ops_routes(router, services));
+  TRY(add_exec_routes(router, services));
   return ok();
 }
 

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "base/strings.hpp"
+#include "net/model.hpp"
 
 namespace berth::engine {
 namespace json = boost::json;
@@ -78,9 +79,9 @@ std::vector<std::string> merge_env(const std::vector<std::string>& image, const 
 }
 
 Result<> check_host_config(const json::object& hc, std::vector<std::string>& warnings) {
-  std::string mode = str(hc, "NetworkMode");
-  if (!mode.empty() && mode != "default" && mode != "bridge" && mode != "none" && mode != "host")
-    return make_error(ErrorCategory::NotFound, "network " + mode + " not found");
+  // NetworkMode (user networks, container:<id>) is checked by the
+  // networking glue (ContainerNetworking::created), which knows the networks.
+  TRY(net::NetworkMode::parse(str(hc, "NetworkMode")));
   (void)warnings;
   auto* rp = member_object(hc, "RestartPolicy");
   std::string policy = rp ? str(*rp, "Name") : "";

@@ -16,6 +16,7 @@
 #include "base/strings.hpp"
 #include "engine/container_config.hpp"
 #include "engine/container_entry.hpp"
+#include "engine/container_network.hpp"
 #include "engine/container_store.hpp"
 #include "engine/container_spec.hpp"
 #include "monitor/protocol.hpp"
@@ -28,6 +29,11 @@ extern char** environ;
 
 namespace berth::engine {
 namespace {
+
+Container c_copy(const HostContainerService::Entry& e, std::mutex& mu) {
+  std::lock_guard lock(mu);
+  return e.c;
+}
 
 Unexpected not_running(const std::string& id) {
   return make_error(ErrorCategory::Conflict, "Container " + id + " is not running");
@@ -117,6 +123,7 @@ Result<> HostContainerService::prepare_start(Entry& e) {
     auto host_resolv = read_file("/etc/resolv.conf", 1u << 20);
     TRY(write_volatile(paths.resolv_conf, host_resolv ? *host_resolv : "", 0644));
   }
+  if (o_.network) TRY(o_.network->prepare(c, paths));
   auto spec = TRY(container_spec(c, settings, paths));
   TRY(write_volatile(c.dir + "/" + monitor::kConfigFile, oci::to_json(oci::spec_to_json(spec)), 0600));
   return ok();
@@ -185,6 +192,7 @@ void HostContainerService::start_failed(const std::shared_ptr<Entry>& e, const E
     cv_.notify_all();
   }
   unmount_rootfs(c);
+  if (o_.network) o_.network->detach(c);
   if (auto_rm)
     if (auto r = remove_entry(e); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
 }
@@ -202,7 +210,11 @@ Result<bool> HostContainerService::start(const std::string& ref) {
   auto started = prepare_start(*e);
   auto pids = started ? spawn_monitor(*e) : Result<std::pair<int64_t, int64_t>>(tl::unexpected(started.error()));
   if (!pids) {
-    Error err(pids.error().category(), "failed to create task for container: " + pids.error().to_string());
+    // A missing network is reported as dockerd words it.
+    const auto& m = pids.error().message();
+    bool network = m.starts_with("network ") && m.ends_with(" not found");
+    Error err(pids.error().category(),
+              network ? m : "failed to create task for container: " + pids.error().to_string());
     start_failed(e, err);
     return tl::unexpected(err);
   }
@@ -217,7 +229,10 @@ Result<bool> HostContainerService::start(const std::string& ref) {
     // the container's first byte of output.
     cv_.wait_for(lock, std::chrono::seconds(5), [&] { return e->pending_attach == 0; });
   }
-  auto go = monitor::call(e->dirfd.get(), "start");
+  // The network joins the created container's namespace before it runs.
+  auto go = o_.network ? o_.network->attach(c_copy(*e, mu_), pids->second).map([] { return std::string(); })
+                       : Result<std::string>(std::string());
+  if (go) go = monitor::call(e->dirfd.get(), "start");
   Container c;
   {
     std::lock_guard lock(mu_);
@@ -235,6 +250,7 @@ Result<bool> HostContainerService::start(const std::string& ref) {
   wake_reaper();
   if (!go) {
     (void)monitor::call(e->dirfd.get(), "kill 9");
+    if (go.error().message().find("external connectivity") != std::string::npos) return tl::unexpected(go.error());
     return make_error(ErrorCategory::Internal, "start container: " + go.error().to_string());
   }
   publish(c, "start");
@@ -243,6 +259,7 @@ Result<bool> HostContainerService::start(const std::string& ref) {
 
 Result<> HostContainerService::signal(Entry& e, int sig) {
   TRY(monitor::call(e.dirfd.get(), "kill " + std::to_string(sig)));
+  if (sig == SIGKILL) thaw_killed(e);  // a frozen task dies only once thawed
   return ok();
 }
 
@@ -351,6 +368,8 @@ Result<UniqueFd> HostContainerService::attach(const std::string& id, const Attac
 void HostContainerService::on_monitor_exit(const std::shared_ptr<Entry>& e) {
   Container c;
   bool auto_rm;
+  // Released before the exit is visible: a stop returns with ports free.
+  if (o_.network) o_.network->detach(c_copy(*e, mu_));
   {
     std::lock_guard lock(mu_);
     if (!e->monitor_pidfd) return;
@@ -364,6 +383,7 @@ void HostContainerService::on_monitor_exit(const std::shared_ptr<Entry>& e) {
     if (!ex) st.error = "berth-monitor exited without recording the container's exit";
     st.pid = 0;
     st.monitor_pid = 0;
+    st.paused = false;
     ++e->exits;
     persist(*e);
     c = e->c;

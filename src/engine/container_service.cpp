@@ -17,6 +17,7 @@
 #include "base/scope_guard.hpp"
 #include "engine/container_config.hpp"
 #include "engine/container_entry.hpp"
+#include "engine/container_network.hpp"
 #include "engine/container_store.hpp"
 #include "image/unpack.hpp"
 #include "monitor/protocol.hpp"
@@ -89,6 +90,12 @@ Result<std::unique_ptr<HostContainerService>> HostContainerService::open(const C
   s->wake_fd_ = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!s->wake_fd_) return sys_error("eventfd");
   TRY(s->adopt_all());
+  if (options.network) {
+    std::vector<Container> running;
+    for (const auto& [id, e] : s->entries_)
+      if (e->c.state.running()) running.push_back(e->c);
+    options.network->reconcile(running);
+  }
   s->reaper_ = std::thread([p = s.get()] { p->reaper(); });
   return s;
 }
@@ -187,6 +194,7 @@ Result<CreateResult> HostContainerService::create(const std::string& name, std::
   auto drop_dir = ScopeGuard([&] { (void)remove_tree(c.dir); });
   auto entry = std::make_shared<Entry>();
   entry->dirfd = TRY(open_file(c.dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (o_.network) TRY(o_.network->created(c, body));
   db_lock.lock();
   auto inserted = insert_container(*stores.db, c);
   db_lock.unlock();
@@ -223,7 +231,7 @@ bool matches(const Container& c, const Filters& f) {
     if (!any) return false;
   }
   if (!f.match_labels("label", c.labels)) return false;
-  if (!f.exact_match("status", c.state.status)) return false;
+  if (!f.exact_match("status", c.state.docker_status())) return false;
   if (f.contains("exited") && (c.state.status != "exited" || !f.exact_match("exited", std::to_string(c.state.exit_code))))
     return false;
   if (f.contains("ancestor") && !f.exact_match("ancestor", c.image) && !f.fuzzy_match("ancestor", c.image_id))
@@ -268,6 +276,7 @@ Result<> HostContainerService::remove_entry(const std::shared_ptr<Entry>& e) {
     c = e->c;
   }
   unmount_rootfs(c);
+  if (o_.network) o_.network->detach(c);
   {
     std::lock_guard db_lock(db_mu_);
     if (auto r = o_.stores->snapshots->remove(snapshot_key(c.id)); !r && r.error().category() != ErrorCategory::NotFound)
@@ -315,7 +324,9 @@ ContainerCounts HostContainerService::container_counts() const {
   ContainerCounts n;
   for (const auto& [id, e] : entries_) {
     ++n.total;
-    if (e->c.state.running()) ++n.running; else ++n.stopped;
+    if (e->c.state.paused && e->c.state.running()) ++n.paused;
+    else if (e->c.state.running()) ++n.running;
+    else ++n.stopped;
   }
   return n;
 }

@@ -147,6 +147,11 @@ oci::Resources resources(const RunSettings& s) {
 
 }  // namespace
 
+Result<UserIds> resolve_rootfs_user(const std::string& rootfs, const std::string& spec) {
+  auto u = TRY(resolve_user(rootfs, spec));
+  return UserIds{u.uid, u.gid, u.home};
+}
+
 const std::vector<std::string>& default_capabilities() {
   static const std::vector<std::string> caps = {
       "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
@@ -182,7 +187,7 @@ Result<oci::Spec> container_spec(const Container& c, const RunSettings& s, const
 
   oci::Linux l;
   l.namespaces = {{"pid", ""}, {"ipc", ""}, {"uts", ""}, {"mount", ""}};
-  if (s.network_mode != "host") l.namespaces.push_back({"network", ""});
+  if (s.network_mode != "host") l.namespaces.push_back({"network", paths.netns_path});
   if (!s.privileged) {
     l.masked_paths = {"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys",
                       "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",

@@ -17,10 +17,19 @@ struct SpecPaths {
   std::string hostname;     // files bound over /etc/hostname, /etc/hosts,
   std::string hosts;        // /etc/resolv.conf (empty: not bound)
   std::string resolv_conf;
+  std::string netns_path;  // network namespace to join (container:<id>); empty: a new one
   std::string cgroup_parent = "/berth";
 };
 
 Result<oci::Spec> container_spec(const Container& c, const RunSettings& s, const SpecPaths& paths);
+
+// A Docker user spec ("name", "uid", "name:group", "uid:gid"; empty =
+// root) resolved against the rootfs's /etc/passwd and /etc/group.
+struct UserIds {
+  uint32_t uid = 0, gid = 0;
+  std::string home = "/";
+};
+Result<UserIds> resolve_rootfs_user(const std::string& rootfs, const std::string& spec);
 
 // Docker's 14 default capabilities, "CAP_"-prefixed.
 const std::vector<std::string>& default_capabilities();

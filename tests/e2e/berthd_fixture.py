@@ -1,5 +1,11 @@
 """A private berthd for end-to-end tests: its own data root, exec root,
-socket and pid file under a temporary directory."""
+socket and pid file under a temporary directory.
+
+Networking touches kernel state every berthd on a host shares (the
+berth0 bridge, the berth nftables tables, vb* veths), so a test berthd
+runs with `--bridge none` unless it is given a network namespace of its
+own (`netns`, a name under /run/netns): then it runs inside it with full
+networking, and nothing it does is seen by the host or other tests."""
 
 import os
 import shutil
@@ -22,17 +28,23 @@ def berthd_binary():
 
 
 class Berthd:
-    def __init__(self, extra_args=()):
+    def __init__(self, extra_args=(), netns=None):
         self.dir = tempfile.mkdtemp(prefix="berth-e2e-", dir="/tmp")
         self.socket = os.path.join(self.dir, "berth.sock")
         self.host = "unix://" + self.socket
         self.pidfile = os.path.join(self.dir, "berthd.pid")
         self.extra_args = list(extra_args)
+        self.netns = netns
         self.proc = None
         self.log = None
 
     def command(self, pidfile=None, config=None):
-        return [berthd_binary(), "--data-root", os.path.join(self.dir, "data"),
+        if self.netns:
+            prefix = ["nsenter", "--net=/run/netns/" + self.netns]
+            network = []
+        else:
+            prefix, network = [], ["--bridge", "none"]
+        return prefix + [berthd_binary(), *network, "--data-root", os.path.join(self.dir, "data"),
                 "--exec-root", os.path.join(self.dir, "exec"), "-H", self.host,
                 "--pidfile", pidfile or self.pidfile, "--log-level", "debug",
                 "--config", config or os.path.join(self.dir, "berthd.toml"), *self.extra_args]

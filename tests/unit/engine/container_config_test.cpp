@@ -90,8 +90,10 @@ TEST(ContainerConfig, BadBodiesAreDockerErrors) {
   EXPECT_EQ(apply_create_body(c, R"({"Image":"busybox"})", empty, w).error().to_string(), "No command specified");
   EXPECT_FALSE(apply_create_body(c, R"({"Image":"b","Cmd":[1]})", image_config(), w));
   EXPECT_FALSE(apply_create_body(c, "{nope", image_config(), w));
-  EXPECT_EQ(apply_create_body(c, R"({"Image":"b","HostConfig":{"NetworkMode":"mynet"}})", image_config(), w)
-                .error().category(), ErrorCategory::NotFound);
+  // Whether a user network exists is the networking glue's question.
+  EXPECT_TRUE(apply_create_body(c, R"({"Image":"b","HostConfig":{"NetworkMode":"mynet"}})", image_config(), w));
+  EXPECT_EQ(apply_create_body(c, R"({"Image":"b","HostConfig":{"NetworkMode":"container:"}})", image_config(), w)
+                .error().category(), ErrorCategory::InvalidArgument);
   EXPECT_FALSE(apply_create_body(c, R"({"Image":"b","HostConfig":{"AutoRemove":true,"RestartPolicy":{"Name":"always"}}})",
                                  image_config(), w));
   EXPECT_FALSE(apply_create_body(c, R"({"Image":"b","HostConfig":{"Memory":1024}})", image_config(), w));

@@ -1,0 +1,86 @@
+// ContainerNetworking: `network connect` / `network disconnect`, live on a
+// running container (its namespace via /proc/<pid>/ns/net) and recorded in
+// networks.json for the next start either way.
+#include "base/log.hpp"
+#include "engine/container_network.hpp"
+#include "engine/container_network_json.hpp"
+
+namespace berth::engine {
+namespace {
+
+Unexpected shared_namespace(const Container& c) {
+  return make_error(ErrorCategory::PermissionDenied,
+                    "container " + c.id + ": container sharing network namespace with another container or host "
+                                          "cannot be connected to any other network");
+}
+
+// The index of `net` among the container's networks (names or ids).
+std::optional<size_t> find_attachment(net::Manager& m, const ContainerNetworkConfig& cfg, const net::Network& net) {
+  for (size_t i = 0; i < cfg.networks.size(); ++i) {
+    const auto& name = cfg.networks[i].network;
+    if (name == net.name || name == net.id) return i;
+    if (auto n = m.inspect(name); n && n->id == net.id) return i;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<> ContainerNetworking::connect(const std::string& network, const std::string& container,
+                                      NetworkAttachment attachment) {
+  if (!containers_) return make_error(ErrorCategory::Internal, "no container service");
+  auto c = TRY(containers_->get(container));
+  auto n = TRY(manager_->inspect(network));
+  std::lock_guard serial(connect_mu_);
+  auto cfg = TRY(load_network_config(c));
+  if (!cfg.mode.creates_interfaces()) return shared_namespace(c);
+  if (find_attachment(*manager_, cfg, n))
+    return make_error(ErrorCategory::PermissionDenied,
+                      "endpoint with name " + c.name + " already exists in network " + n.name);
+  if (n.is_default() && !attachment.aliases.empty())
+    return make_error(ErrorCategory::InvalidArgument,
+                      "network-scoped alias is supported only for containers in user defined networks");
+  attachment.network = n.name;
+  if (c.state.running() && c.state.pid > 0) {
+    TRY(connect_one(c, attachment, cfg.networks.empty(), "/proc/" + std::to_string(c.state.pid) + "/ns/net"));
+    cfg.networks.push_back(attachment);
+    if (auto r = save_network_config(c, cfg); !r) {
+      (void)manager_->disconnect(n.id, c.id);
+      return r;
+    }
+    if (auto r = write_files(c, cfg, true); !r) log::warn("rewrite container files", {{"id", c.id}, {"error", r.error()}});
+    return ok();
+  }
+  cfg.networks.push_back(attachment);
+  return save_network_config(c, cfg);
+}
+
+Result<> ContainerNetworking::disconnect(const std::string& network, const std::string& container, bool force) {
+  if (!containers_) return make_error(ErrorCategory::Internal, "no container service");
+  auto n = TRY(manager_->inspect(network));
+  auto c = containers_->get(container);
+  if (!c) {
+    // dockerd: a forced disconnect of a container that is gone cleans the
+    // network's record of it.
+    if (force) return manager_->disconnect(n.id, container);
+    return tl::unexpected(c.error());
+  }
+  std::lock_guard serial(connect_mu_);
+  auto cfg = TRY(load_network_config(*c));
+  if (!cfg.mode.creates_interfaces()) return shared_namespace(*c);
+  auto at = find_attachment(*manager_, cfg, n);
+  if (!at)
+    return make_error(ErrorCategory::PermissionDenied,
+                      "container " + c->id + " is not connected to network " + n.name);
+  if (c->state.running()) {
+    auto r = manager_->disconnect(n.id, c->id);
+    if (!r && !r.error().is(ErrorCategory::NotFound)) return r;
+  }
+  cfg.networks.erase(cfg.networks.begin() + static_cast<std::ptrdiff_t>(*at));
+  TRY(save_network_config(*c, cfg));
+  if (c->state.running())
+    if (auto r = write_files(*c, cfg, true); !r) log::warn("rewrite container files", {{"id", c->id}, {"error", r.error()}});
+  return ok();
+}
+
+}  // namespace berth::engine
