@@ -1,8 +1,6 @@
 // cp: files between the host and a container through the archive
-// endpoints. Tar is read and written with libarchive (never by running
-// tar); extraction refuses absolute paths, `..` and writes through links.
-#include <archive.h>
-#include <archive_entry.h>
+// endpoints. Tar is read and written with libarchive, loaded on first use
+// (never by running tar); extraction refuses absolute paths, `..` and writes through links.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +8,7 @@
 #include <memory>
 
 #include "base/strings.hpp"
+#include "cli/archive_lib.hpp"
 #include "cli/command.hpp"
 #include "cli/config.hpp"
 #include "cli/streams.hpp"
@@ -18,6 +17,8 @@ namespace berth::cli {
 namespace {
 
 using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
+
+const ArchiveLib& lib() { return archive_lib(); }
 
 struct Spec {
   std::string container;  // empty = host path
@@ -46,7 +47,7 @@ std::string dir_name(std::string p) {
 }
 
 Unexpected archive_failure(archive* a, const std::string& what) {
-  return make_error(ErrorCategory::Internal, what + ": " + (archive_error_string(a) ? archive_error_string(a) : "?"));
+  return make_error(ErrorCategory::Internal, what + ": " + (lib().archive_error_string(a) ? lib().archive_error_string(a) : "?"));
 }
 
 // Replaces the first path component `from` with `to`.
@@ -65,36 +66,36 @@ bool safe_name(const std::string& name) {
 }
 
 Result<> extract(const std::string& tar, const std::string& into, const std::string& from, const std::string& to) {
-  ArchivePtr in(archive_read_new(), archive_read_free);
-  archive_read_support_format_tar(in.get());
-  if (archive_read_open_memory(in.get(), tar.data(), tar.size()) != ARCHIVE_OK)
+  ArchivePtr in(lib().archive_read_new(), lib().archive_read_free);
+  lib().archive_read_support_format_tar(in.get());
+  if (lib().archive_read_open_memory(in.get(), tar.data(), tar.size()) != ARCHIVE_OK)
     return archive_failure(in.get(), "read archive");
-  ArchivePtr out(archive_write_disk_new(), archive_write_free);
-  archive_write_disk_set_options(out.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
+  ArchivePtr out(lib().archive_write_disk_new(), lib().archive_write_free);
+  lib().archive_write_disk_set_options(out.get(), ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
                                                 ARCHIVE_EXTRACT_SECURE_SYMLINKS |
                                                 ARCHIVE_EXTRACT_SECURE_NODOTDOT);
   archive_entry* entry;
   int rc;
-  while ((rc = archive_read_next_header(in.get(), &entry)) == ARCHIVE_OK) {
-    std::string name = renamed(archive_entry_pathname(entry), from, to);
+  while ((rc = lib().archive_read_next_header(in.get(), &entry)) == ARCHIVE_OK) {
+    std::string name = renamed(lib().archive_entry_pathname(entry), from, to);
     // Entry names are joined to the destination below, so they must stay
     // relative and inside it (libarchive then refuses writes through links).
     if (!safe_name(name)) return make_error(ErrorCategory::PermissionDenied, "unsafe path in archive: " + name);
-    archive_entry_set_pathname(entry, (into + "/" + name).c_str());
-    if (const char* hl = archive_entry_hardlink(entry)) {
+    lib().archive_entry_set_pathname(entry, (into + "/" + name).c_str());
+    if (const char* hl = lib().archive_entry_hardlink(entry)) {
       if (!safe_name(renamed(hl, from, to)))
         return make_error(ErrorCategory::PermissionDenied, "unsafe link in archive: " + std::string(hl));
-      archive_entry_set_hardlink(entry, (into + "/" + renamed(hl, from, to)).c_str());
+      lib().archive_entry_set_hardlink(entry, (into + "/" + renamed(hl, from, to)).c_str());
     }
-    if (archive_write_header(out.get(), entry) != ARCHIVE_OK) return archive_failure(out.get(), "extract " + name);
+    if (lib().archive_write_header(out.get(), entry) != ARCHIVE_OK) return archive_failure(out.get(), "extract " + name);
     const void* buf;
     size_t size;
     la_int64_t offset;
-    while ((rc = archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK)
-      if (archive_write_data_block(out.get(), buf, size, offset) != ARCHIVE_OK)
+    while ((rc = lib().archive_read_data_block(in.get(), &buf, &size, &offset)) == ARCHIVE_OK)
+      if (lib().archive_write_data_block(out.get(), buf, size, offset) != ARCHIVE_OK)
         return archive_failure(out.get(), "write " + name);
     if (rc != ARCHIVE_EOF) return archive_failure(in.get(), "read " + name);
-    archive_write_finish_entry(out.get());
+    lib().archive_write_finish_entry(out.get());
   }
   if (rc != ARCHIVE_EOF) return archive_failure(in.get(), "read archive");
   return ok();
@@ -108,45 +109,45 @@ la_ssize_t append_to_string(archive*, void* data, const void* buf, size_t n) {
 // A tar of the host path `src`, its top entry named `top`.
 Result<std::string> pack(const std::string& src, const std::string& top) {
   std::string tar;
-  ArchivePtr out(archive_write_new(), archive_write_free);
-  archive_write_set_format_pax_restricted(out.get());
-  if (archive_write_open(out.get(), &tar, nullptr, append_to_string, nullptr) != ARCHIVE_OK)
+  ArchivePtr out(lib().archive_write_new(), lib().archive_write_free);
+  lib().archive_write_set_format_pax_restricted(out.get());
+  if (lib().archive_write_open(out.get(), &tar, nullptr, append_to_string, nullptr) != ARCHIVE_OK)
     return archive_failure(out.get(), "create archive");
-  ArchivePtr disk(archive_read_disk_new(), archive_read_free);
-  archive_read_disk_set_standard_lookup(disk.get());
-  archive_read_disk_set_symlink_physical(disk.get());
-  if (archive_read_disk_open(disk.get(), src.c_str()) != ARCHIVE_OK) return archive_failure(disk.get(), src);
+  ArchivePtr disk(lib().archive_read_disk_new(), lib().archive_read_free);
+  lib().archive_read_disk_set_standard_lookup(disk.get());
+  lib().archive_read_disk_set_symlink_physical(disk.get());
+  if (lib().archive_read_disk_open(disk.get(), src.c_str()) != ARCHIVE_OK) return archive_failure(disk.get(), src);
   std::string base = src;
   while (base.size() > 1 && base.back() == '/') base.pop_back();
   for (;;) {
-    archive_entry* entry = archive_entry_new();
-    int rc = archive_read_next_header2(disk.get(), entry);
+    archive_entry* entry = lib().archive_entry_new();
+    int rc = lib().archive_read_next_header2(disk.get(), entry);
     if (rc == ARCHIVE_EOF) {
-      archive_entry_free(entry);
+      lib().archive_entry_free(entry);
       break;
     }
     if (rc != ARCHIVE_OK) {
-      archive_entry_free(entry);
+      lib().archive_entry_free(entry);
       return archive_failure(disk.get(), src);
     }
-    archive_read_disk_descend(disk.get());
-    std::string path = archive_entry_pathname(entry);
+    lib().archive_read_disk_descend(disk.get());
+    std::string path = lib().archive_entry_pathname(entry);
     std::string rel = path.size() > base.size() ? path.substr(base.size()) : "";
-    archive_entry_set_pathname(entry, (top + rel).c_str());
-    if (archive_write_header(out.get(), entry) != ARCHIVE_OK) {
-      archive_entry_free(entry);
+    lib().archive_entry_set_pathname(entry, (top + rel).c_str());
+    if (lib().archive_write_header(out.get(), entry) != ARCHIVE_OK) {
+      lib().archive_entry_free(entry);
       return archive_failure(out.get(), path);
     }
-    if (archive_entry_filetype(entry) == AE_IFREG && archive_entry_size(entry) > 0) {
+    if (lib().archive_entry_filetype(entry) == AE_IFREG && lib().archive_entry_size(entry) > 0) {
       const void* buf;
       size_t size;
       la_int64_t offset;
-      while (archive_read_data_block(disk.get(), &buf, &size, &offset) == ARCHIVE_OK)
-        archive_write_data(out.get(), buf, size);
+      while (lib().archive_read_data_block(disk.get(), &buf, &size, &offset) == ARCHIVE_OK)
+        lib().archive_write_data(out.get(), buf, size);
     }
-    archive_entry_free(entry);
+    lib().archive_entry_free(entry);
   }
-  archive_write_close(out.get());
+  lib().archive_write_close(out.get());
   return tar;
 }
 
@@ -210,6 +211,7 @@ Result<int> copy_to(Context& ctx, const std::string& src, const Spec& dest) {
 }
 
 Result<int> cp_cmd(Context& ctx, const Args& args) {
+  TRY(load_archive_lib());
   Spec a = parse_spec(args.positional[0]), b = parse_spec(args.positional[1]);
   if (!a.container.empty() && b.container.empty()) return copy_from(ctx, a, b.path);
   if (a.container.empty() && !b.container.empty()) return copy_to(ctx, a.path, b);

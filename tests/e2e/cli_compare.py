@@ -101,6 +101,9 @@ def record_daemon_diff(test, daemon, results):
     if ref is None:
         return
     lines = []
+    tmp = re.compile(r"/tmp/pytest-of-\w+/pytest-\d+/[\w.-]+")  # per-daemon tmp_path
+    ref = [(a, rc, tmp.sub("<tmp>", out), tmp.sub("<tmp>", err)) for a, rc, out, err in ref]
+    results = [(a, rc, tmp.sub("<tmp>", out), tmp.sub("<tmp>", err)) for a, rc, out, err in results]
     for r, b in zip(ref, results):
         if r[1:] != b[1:]:  # the args may hold per-daemon temporary paths
             lines.append("== %s: docker %s\n-- dockerd (rc %d)\n%s%s-- berthd (rc %d)\n%s%s" % (
