@@ -15,7 +15,7 @@ build_pkgs=(
 test_pkgs=(
   busybox-static debootstrap python3-pytest python3-docker docker.io runc
   skopeo docker-registry bats iproute2 nftables jq procps psmisc util-linux
-  btrfs-progs e2fsprogs hyperfine strace umoci
+  btrfs-progs e2fsprogs hyperfine strace umoci podman conmon
 )
 
 missing=()

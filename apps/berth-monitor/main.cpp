@@ -1,5 +1,5 @@
 // berth-monitor --id ID --dir DIR --runtime-root ROOT [--tty] [--stdin]
-//               [--stdin-once] [--ready-fd N]
+//               [--stdin-once] [--ready-fd N] [--exec EXEC-ID]
 //
 // berthd spawns it in a new session; it forks once more and the parent
 // exits at once, so the monitor is nobody's child (it outlives berthd
@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
     if (a == "--id") o.id = value();
     else if (a == "--dir") o.dir = value();
     else if (a == "--runtime-root") o.runtime_root = value();
+    else if (a == "--exec") o.exec_id = value();
     else if (a == "--ready-fd") o.ready_fd = std::atoi(value().c_str());
     else if (a == "--tty") o.tty = true;
     else if (a == "--stdin") o.open_stdin = true;

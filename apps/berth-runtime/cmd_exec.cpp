@@ -53,6 +53,9 @@ int cmd_exec(Globals& g, const std::vector<std::string>& args) {
   o.pid_file = f->get("pid-file");
   o.detach = f->has("detach");
   o.ignore_paused = f->has("ignore-paused");
+  auto sub_cgroups = runtime::parse_sub_cgroups(f->all("cgroup"));
+  if (!sub_cgroups) return fail(g, sub_cgroups.error(), kExecFailed);
+  o.sub_cgroups = std::move(*sub_cgroups);
   if (f->has("preserve-fds")) {
     auto n = parse_int<int>(f->get("preserve-fds"));
     if (!n) return fail(g, n.error(), kExecFailed);

@@ -102,6 +102,13 @@ Result<> run_daemon(const engine::DaemonConfig& config, const CommandLine& cl) {
   services.networks = networking.get();
   system->attach(static_cast<const engine::ContainerInventory*>(containers.get()));
   services.containers = containers.get();
+  services.container_ops = containers.get();
+  // Images used by containers cannot be deleted (running: not even forced).
+  images.set_use_checker([c = containers.get()](const std::string& image_id) {
+    bool running = false;
+    bool used = c->image_used(image_id, &running);
+    return image::ImageUse{running, used && !running};
+  });
   services.storage_driver = config.storage_driver;
   api::Server server(TRY(api::docker_router(services)), server_options(config));
   std::set<std::string> listening;

@@ -70,7 +70,8 @@ std::string human_duration(int64_t seconds) {
 
 std::string container_status_text(const engine::Container& c, int64_t now_unix) {
   const auto& st = c.state;
-  if (st.status == "running") return "Up " + human_duration(now_unix - rfc3339_nanos(st.started_at) / 1000000000);
+  if (st.status == "running")
+    return "Up " + human_duration(now_unix - rfc3339_nanos(st.started_at) / 1000000000) + (st.paused ? " (Paused)" : "");
   if (st.status == "removing") return "Removal In Progress";
   if (st.status == "exited") {
     int64_t finished = rfc3339_nanos(st.finished_at) / 1000000000;
@@ -82,9 +83,9 @@ std::string container_status_text(const engine::Container& c, int64_t now_unix) 
 
 json::value container_inspect_json(const engine::Container& c, std::string_view driver) {
   const auto& st = c.state;
-  json::object state{{"Status", st.status},
+  json::object state{{"Status", st.docker_status()},
                      {"Running", st.running()},
-                     {"Paused", false},
+                     {"Paused", st.paused && st.running()},
                      {"Restarting", false},
                      {"OOMKilled", false},
                      {"Dead", st.status == "dead"},
@@ -140,7 +141,7 @@ json::value container_summary_json(const engine::Container& c) {
       {"Created", rfc3339_nanos(c.created) / 1000000000},
       {"Ports", json::array()},
       {"Labels", labels_json(c.labels)},
-      {"State", c.state.status},
+      {"State", c.state.docker_status()},
       {"Status", container_status_text(c, std::time(nullptr))},
       {"HostConfig", json::object{{"NetworkMode", network_mode(c)}}},
       {"NetworkSettings", json::object{{"Networks", json::object()}}},

@@ -185,6 +185,8 @@ Result<> add_container_routes(Router& router, const Services& services) {
   TRY(router.add("POST", "/containers/{name}/resize", bind(resize)));
   TRY(router.add("DELETE", "/containers/{name}", bind(remove)));
   TRY(add_container_stream_routes(router, services));
+  TRY(add_container_ops_routes(router, services));
+  TRY(add_exec_routes(router, services));
   return ok();
 }
 

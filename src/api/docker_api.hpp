@@ -11,6 +11,7 @@
 #include "api/router.hpp"
 #include "engine/container.hpp"
 #include "engine/container_network.hpp"
+#include "engine/container_ops.hpp"
 #include "engine/events.hpp"
 #include "engine/image_service.hpp"
 #include "engine/services.hpp"
@@ -23,6 +24,7 @@ struct Services {
   engine::ImageService* images = nullptr;
   engine::ContainerService* containers = nullptr;
   engine::ContainerNetworking* networks = nullptr;  // null: networking is off
+  engine::ContainerOperations* container_ops = nullptr;  // exec, top, stats, ...
   std::string storage_driver = "overlayfs";  // reported by container inspect
 };
 
@@ -38,6 +40,9 @@ Result<> add_image_io_routes(Router& router, engine::ImageService& images);
 // /containers/... (lifecycle, inspect, list) and the streams (logs, attach).
 Result<> add_container_routes(Router& router, const Services& services);
 Result<> add_container_stream_routes(Router& router, const Services& services);
+// /containers/{id}/exec, /exec/..., top, stats, pause, rename, ...
+Result<> add_container_ops_routes(Router& router, const Services& services);
+Result<> add_exec_routes(Router& router, const Services& services);
 
 // /networks/... and the network parts of container inspect/list.
 Result<> add_network_routes(Router& router, const Services& services);

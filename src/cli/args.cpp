@@ -50,6 +50,10 @@ Result<> parse_short(const std::vector<Flag>& flags, const std::vector<std::stri
     const Flag* f = find_short(flags, word[j]);
     if (!f) return usage(std::string("unknown shorthand flag: '") + word[j] + "' in " + word);
     if (f->value_name.empty()) {
+      if (j + 1 < word.size() && word[j + 1] == '=') {  // "-H=false"
+        out.add(f->long_name, word.substr(j + 2));
+        return ok();
+      }
       out.add(f->long_name, "true");
       continue;
     }
@@ -110,7 +114,9 @@ Result<Args> parse_args(const std::vector<Flag>& flags, const std::vector<std::s
   return out;
 }
 
-std::string format_flags(const std::vector<Flag>& flags) {
+std::string format_flags(const std::vector<Flag>& unsorted) {
+  std::vector<Flag> flags = unsorted;  // cobra lists flags by long name
+  std::sort(flags.begin(), flags.end(), [](const Flag& a, const Flag& b) { return a.long_name < b.long_name; });
   std::vector<std::pair<std::string, std::string>> rows;
   size_t width = 0;
   for (const auto& f : flags) {

@@ -36,6 +36,10 @@ std::vector<Command> registry_commands();
 std::vector<Command> event_commands();
 std::vector<Command> exec_commands();
 std::vector<Command> cp_commands();
+Command stats_command();
+std::vector<Command> manage_commands();  // update, commit, export, diff, history, import
+std::vector<Command> volume_commands();
+std::vector<Command> prune_commands();   // container/image/network/system/builder prune
 // Runs method+path_of(name) per argument, printing each name (rm, stop, ...).
 Result<int> each_container(Context& ctx, const Args& args, const std::string& method,
                            const std::function<std::string(const std::string&)>& path_of);

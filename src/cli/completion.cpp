@@ -56,10 +56,17 @@ int print_completion(const std::vector<std::string>& words) {
   script +=
       "    *) flags=\"--help\";;\n  esac\n"
       "  if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W \"$flags\" -- \"$cur\")); return; fi\n"
-      "  case \"$cmd\" in\n"
-      "    run|create|pull|push|rmi|tag|save|history) COMPREPLY=($(compgen -W \"$(berth images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null)\" -- \"$cur\"));;\n"
-      "    *) COMPREPLY=($(compgen -W \"$(berth ps -a --format '{{.Names}}' 2>/dev/null)\" -- \"$cur\"));;\n"
+      // Arguments: images, volumes, networks or containers, by command.
+      "  local words\n"
+      "  case \"$key\" in\n"
+      "    run|create|pull|push|rmi|tag|save|history|\"image \"*|\"container run\"|\"container create\")\n"
+      "      words=$(berth images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null);;\n"
+      "    \"volume \"*) words=$(berth volume ls -q 2>/dev/null);;\n"
+      "    \"network \"*) words=$(berth network ls --format '{{.Name}}' 2>/dev/null);;\n"
+      "    \"system \"*|\"builder \"*|load|import|images|events|info|version|login|logout) words=\"\";;\n"
+      "    *) words=$(berth ps -a --format '{{.Names}}' 2>/dev/null);;\n"
       "  esac\n"
+      "  COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
       "}\ncomplete -F _berth berth\n";
   out(script);
   return 0;

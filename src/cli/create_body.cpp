@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -13,7 +14,7 @@ namespace berth::cli {
 namespace json = boost::json;
 
 std::vector<Flag> create_flags() {
-  return {
+  std::vector<Flag> flags = {
       value_flag(0, "add-host", "list", "Add a custom host-to-IP mapping (host:ip)"),
       value_flag(0, "cap-add", "list", "Add Linux capabilities"),
       value_flag(0, "cap-drop", "list", "Drop Linux capabilities"),
@@ -27,6 +28,9 @@ std::vector<Flag> create_flags() {
       value_flag('h', "hostname", "string", "Container host name"),
       bool_flag(0, "init", "Run an init inside the container that forwards signals and reaps processes"),
       bool_flag('i', "interactive", "Keep STDIN open even if not attached"),
+      value_flag(0, "ip", "ip", "IPv4 address (e.g., 172.30.100.104)"),
+      value_flag(0, "ip6", "ip", "IPv6 address (e.g., 2001:db8::33)"),
+      value_flag(0, "link-local-ip", "list", "Container IPv4/IPv6 link-local addresses"),
       value_flag('l', "label", "list", "Set meta data on a container"),
       value_flag('m', "memory", "bytes", "Memory limit"),
       value_flag(0, "name", "string", "Assign a name to the container"),
@@ -49,18 +53,49 @@ std::vector<Flag> create_flags() {
       value_flag('v', "volume", "list", "Bind mount a volume"),
       value_flag('w', "workdir", "string", "Working directory inside the container"),
   };
+  for (auto& f : create_extra_flags()) flags.push_back(std::move(f));
+  std::sort(flags.begin(), flags.end(), [](const Flag& a, const Flag& b) { return a.long_name < b.long_name; });
+  return flags;
 }
 
-namespace {
-
 Result<int64_t> parse_bytes(const std::string& v) {
-  if (v.empty()) return make_error(ErrorCategory::InvalidArgument, "invalid size: ''");
+  if (v.empty() || !(std::isdigit(static_cast<unsigned char>(v[0])) || v[0] == '.'))
+    return make_error(ErrorCategory::InvalidArgument, "invalid size: '" + v + "'");
   double num = std::atof(v.c_str());
   char unit = static_cast<char>(std::tolower(static_cast<unsigned char>(v.back())));
   if (v.size() > 1 && (unit == 'b') ) unit = static_cast<char>(std::tolower(static_cast<unsigned char>(v[v.size() - 2])));
-  double mult = unit == 'k' ? 1024.0 : unit == 'm' ? 1048576.0 : unit == 'g' ? 1073741824.0 : 1.0;
+  double mult = unit == 'k' ? 1024.0 : unit == 'm' ? 1048576.0 : unit == 'g' ? 1073741824.0
+              : unit == 't' ? 1099511627776.0 : 1.0;
   return static_cast<int64_t>(num * mult);
 }
+
+Result<json::object> restart_policy(const std::string& spec) {
+  auto [policy, retries, has_retries] = split_once(spec, ':');
+  return json::object{{"Name", policy == "no" ? "" : std::string(policy)},
+                      {"MaximumRetryCount", has_retries ? TRY(parse_int<int>(retries)) : 0}};
+}
+
+json::array env_list(const Args& args) {
+  json::array env;
+  for (const auto& file : args.all("env-file")) {
+    std::ifstream f(file);
+    for (std::string line; std::getline(f, line);) {
+      auto t = trim(line);
+      if (!t.empty() && t[0] != '#') env.emplace_back(t);
+    }
+  }
+  for (const auto& e : args.all("env")) {
+    if (e.find('=') == std::string::npos) {
+      // "-e NAME" passes this process's value, or drops the variable.
+      if (const char* v = std::getenv(e.c_str())) env.emplace_back(e + "=" + v);
+    } else {
+      env.emplace_back(e);
+    }
+  }
+  return env;
+}
+
+namespace {
 
 // -p [ip:][hostPort:]containerPort[/proto]
 Result<> add_port(const std::string& spec, json::object& exposed, json::object& bindings) {
@@ -93,26 +128,6 @@ Result<> add_port(const std::string& spec, json::object& exposed, json::object& 
   return ok();
 }
 
-json::array env_list(const Args& args) {
-  json::array env;
-  for (const auto& file : args.all("env-file")) {
-    std::ifstream f(file);
-    for (std::string line; std::getline(f, line);) {
-      auto t = trim(line);
-      if (!t.empty() && t[0] != '#') env.emplace_back(t);
-    }
-  }
-  for (const auto& e : args.all("env")) {
-    if (e.find('=') == std::string::npos) {
-      // "-e NAME" passes this process's value, or drops the variable.
-      if (const char* v = std::getenv(e.c_str())) env.emplace_back(e + "=" + v);
-    } else {
-      env.emplace_back(e);
-    }
-  }
-  return env;
-}
-
 json::value string_list(const std::vector<std::string>& v) {
   if (v.empty()) return nullptr;
   json::array a;
@@ -136,7 +151,17 @@ Result<json::value> build_create_body(const Args& args) {
   for (const auto& e : args.all("expose"))
     exposed[e.find('/') == std::string::npos ? e + "/tcp" : e] = json::object();
   json::object labels;
-  for (const auto& l : args.all("label")) {
+  std::vector<std::string> label_list;
+  for (const auto& file : args.all("label-file")) {
+    std::ifstream f(file);
+    if (!f) return sys_error("open " + file);
+    for (std::string line; std::getline(f, line);) {
+      auto t = trim(line);
+      if (!t.empty() && t[0] != '#') label_list.emplace_back(t);
+    }
+  }
+  label_list.insert(label_list.end(), args.all("label").begin(), args.all("label").end());
+  for (const auto& l : label_list) {
     auto [k, v, found] = split_once(l, '=');
     (void)found;
     labels[std::string(k)] = std::string(v);
@@ -151,14 +176,10 @@ Result<json::value> build_create_body(const Args& args) {
       {"OnBuild", nullptr}, {"Labels", labels}};
   if (args.has("stop-signal")) config["StopSignal"] = args.get("stop-signal");
   if (args.has("stop-timeout")) config["StopTimeout"] = TRY(parse_int<int>(args.get("stop-timeout")));
-  std::string restart = args.get("restart", "no");
-  auto [policy, retries, has_retries] = split_once(restart, ':');
-  json::object restart_policy{{"Name", policy == "no" ? "" : std::string(policy)},
-                              {"MaximumRetryCount", has_retries ? TRY(parse_int<int>(retries)) : 0}};
   std::string network = args.get("network", "default");
   json::object host{
       {"Binds", string_list(args.all("volume"))}, {"NetworkMode", network}, {"PortBindings", bindings},
-      {"RestartPolicy", restart_policy}, {"AutoRemove", flag_true(args, "rm")},
+      {"RestartPolicy", TRY(restart_policy(args.get("restart", "no")))}, {"AutoRemove", flag_true(args, "rm")},
       {"CapAdd", string_list(args.all("cap-add"))}, {"CapDrop", string_list(args.all("cap-drop"))},
       {"Dns", json::array()}, {"ExtraHosts", string_list(args.all("add-host"))},
       {"Privileged", flag_true(args, "privileged")}, {"PublishAllPorts", flag_true(args, "publish-all")},
@@ -168,7 +189,11 @@ Result<json::value> build_create_body(const Args& args) {
   if (tty && terminal_size(h, w)) body_console_size(host, h, w);
   for (const auto& d : args.all("dns")) host["Dns"].get_array().emplace_back(d);
   if (flag_true(args, "init")) host["Init"] = true;
-  if (args.has("memory")) host["Memory"] = TRY(parse_bytes(args.get("memory")));
+  if (args.has("memory")) {
+    auto bytes = parse_bytes(args.get("memory"));
+    if (!bytes) return Unexpected(flag_value_error("-m, --memory", args.get("memory"), bytes.error().message()));
+    host["Memory"] = *bytes;
+  }
   if (args.has("cpu-shares")) host["CpuShares"] = TRY(parse_int<int64_t>(args.get("cpu-shares")));
   if (args.has("cpus")) host["NanoCpus"] = static_cast<int64_t>(std::atof(args.get("cpus").c_str()) * 1e9);
   if (args.has("pids-limit")) host["PidsLimit"] = TRY(parse_int<int64_t>(args.get("pids-limit")));
@@ -181,8 +206,14 @@ Result<json::value> build_create_body(const Args& args) {
     }
     host["Tmpfs"] = tmpfs;
   }
+  TRY(add_extra_options(args, config, host));
   json::object endpoint;
   if (args.has("network-alias")) endpoint["Aliases"] = string_list(args.all("network-alias"));
+  if (args.has("ip") || args.has("ip6") || args.has("link-local-ip")) {
+    json::object ipam{{"IPv4Address", args.get("ip")}, {"IPv6Address", args.get("ip6")}};
+    if (args.has("link-local-ip")) ipam["LinkLocalIPs"] = string_list(args.all("link-local-ip"));
+    endpoint["IPAMConfig"] = std::move(ipam);
+  }
   json::object body = config;
   body["HostConfig"] = host;
   body["NetworkingConfig"] = json::object{{"EndpointsConfig", json::object{{network, endpoint}}}};

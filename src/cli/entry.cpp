@@ -12,6 +12,7 @@
 #include "cli/command.hpp"
 #include "cli/completion.hpp"
 #include "cli/format.hpp"
+#include "cli/help.hpp"
 
 namespace berth::cli {
 namespace json = boost::json;
@@ -74,6 +75,7 @@ Result<int> print_inspect(const std::vector<std::string>& raw, const std::string
     return 0;
   }
   auto tmpl = TRY(Template::parse(format));
+  tmpl.keep_key_order();
   for (const auto& r : raw) out(TRY(tmpl.render(TRY(parse_json(r)))));
   return 0;
 }
@@ -81,8 +83,9 @@ Result<int> print_inspect(const std::vector<std::string>& raw, const std::string
 const std::vector<Command>& all_commands() {
   static const std::vector<Command> commands = [] {
     std::vector<Command> all;
-    for (auto group : {run_commands, container_commands, lifecycle_commands, image_commands,
-                       network_commands, system_commands, event_commands, registry_commands, exec_commands, cp_commands})
+    for (auto group : {run_commands, container_commands, lifecycle_commands, manage_commands, image_commands,
+                       network_commands, volume_commands, prune_commands, system_commands, event_commands,
+                       registry_commands, exec_commands, cp_commands})
       for (auto& c : group()) all.push_back(std::move(c));
     return all;
   }();
@@ -90,33 +93,6 @@ const std::vector<Command>& all_commands() {
 }
 
 namespace {
-
-std::string command_help(const Command& c) {
-  std::string text = "\nUsage:  berth " + c.name + (c.usage.empty() ? "" : " " + c.usage) + "\n\n";
-  text += c.summary + "\n";
-  if (!c.aliases.empty()) text += "\nAliases:\n  berth " + join(c.aliases, ", berth ") + "\n";
-  if (!c.flags.empty()) text += "\n" + format_flags(c.flags);
-  return text;
-}
-
-std::string global_help() {
-  std::string text =
-      "\nUsage:  berth [OPTIONS] COMMAND\n\n"
-      "A container engine that speaks the Docker Engine API\n\nCommands:\n";
-  std::string rows;
-  for (const auto& c : all_commands()) rows += "  " + c.name + "\t" + c.summary + "\n";
-  text += tabwrite(rows, 0, 2);
-  text +=
-      "\nGlobal Options:\n"
-      "  -H, --host string      Daemon socket to connect to (unix:// or tcp://)\n"
-      "      --config string    Location of client config files (default \"~/.docker\")\n"
-      "  -D, --debug            Enable debug mode\n"
-      "  -l, --log-level string Set the logging level (default \"info\")\n"
-      "  -v, --version          Print version information and quit\n"
-      "  -h, --help             Print usage\n\n"
-      "Run 'berth COMMAND --help' for more information on a command.\n";
-  return text;
-}
 
 // The longest prefix of words naming a command ("network ls" before "network").
 const Command* find_command(const std::vector<std::string>& words, size_t& used) {
@@ -146,16 +122,19 @@ std::string count_error(const Command& c, size_t got) {
          "\n\nSee 'berth " + c.name + " --help' for more information\n";
 }
 
-int dispatch(const Command& c, const std::vector<std::string>& argv, const std::string& host) {
+int dispatch(const Command& c, const std::string& invoked, const std::vector<std::string>& argv,
+             const std::string& host) {
   for (const auto& a : argv) {
     if (a == "--") break;
-    if (a == "--help" || a == "-h") return out(command_help(c)), 0;
+    if (a == "--help" || (a == "-h" && c.name != "run" && c.name != "create")) return out(command_help(c, invoked)), 0;
     if (c.stop_at_positional && !a.empty() && a[0] != '-') break;
   }
   auto args = parse_args(c.flags, argv, {c.stop_at_positional});
   if (!args) {
-    err("berth: " + args.error().message() + "\nSee 'berth " + c.name + " --help'.\n");
-    return c.error_exit == 125 ? 125 : 1;
+    // cobra's flag errors: the message, the usage line, exit 125.
+    err(args.error().message() + "\n\nUsage:  berth " + c.name + (c.usage.empty() ? "" : " " + c.usage) +
+        "\n\nRun 'berth " + c.name + " --help' for more information\n");
+    return 125;
   }
   size_t n = args->positional.size();
   if (static_cast<int>(n) < c.min_args || (c.max_args >= 0 && static_cast<int>(n) > c.max_args)) {
@@ -210,16 +189,24 @@ int main_entry(int argc, char** argv) {
     size_t used = 0;
     std::vector<std::string> rest(words.begin() + 1, words.end());
     const Command* c = rest.empty() ? nullptr : find_command(rest, used);
-    return out(c ? command_help(*c) : global_help()), 0;
+    if (!c && !rest.empty() && is_group(rest[0])) return out(group_help(rest[0])), 0;
+    return out(c ? command_help(*c, join(std::vector<std::string>(rest.begin(), rest.begin() + static_cast<long>(used)), " "))
+                 : global_help()), 0;
   }
   size_t used = 0;
   const Command* c = find_command(words, used);
+  if (!c && is_group(words[0])) {  // "berth volume" lists the group's commands, as docker does
+    if (words.size() == 1 || words[1] == "--help" || words[1] == "-h") return out(group_help(words[0])), 0;
+    err("berth: unknown command: berth " + words[0] + " " + words[1] + "\n\nRun 'berth " + words[0] +
+        " --help' for more information\n");
+    return 1;
+  }
   if (!c) {
     err("berth: unknown command: berth " + words[0] + "\n\nRun 'berth --help' for more information\n");
     return 1;
   }
-  return dispatch(*c, std::vector<std::string>(words.begin() + static_cast<long>(used), words.end()),
-                  host);
+  return dispatch(*c, join(std::vector<std::string>(words.begin(), words.begin() + static_cast<long>(used)), " "),
+                  std::vector<std::string>(words.begin() + static_cast<long>(used), words.end()), host);
 }
 
 }  // namespace berth::cli

@@ -1,4 +1,4 @@
-// events and stats: the two long-lived JSON streams.
+// events: the daemon's long-lived JSON event stream.
 #include <algorithm>
 #include <unistd.h>
 
@@ -98,79 +98,6 @@ Result<int> events_cmd(Context& ctx, const Args& args) {
   return 0;
 }
 
-double number(const json::value& v, std::initializer_list<const char*> path) {
-  const json::value* cur = &v;
-  for (const char* k : path) {
-    if (!cur->is_object()) return 0;
-    cur = cur->get_object().if_contains(k);
-    if (!cur) return 0;
-  }
-  return cur->is_number() ? cur->to_number<double>() : 0;
-}
-
-json::object stats_row(const std::string& name, const json::value& s) {
-  double cpu_delta = number(s, {"cpu_stats", "cpu_usage", "total_usage"}) -
-                     number(s, {"precpu_stats", "cpu_usage", "total_usage"});
-  double sys_delta = number(s, {"cpu_stats", "system_cpu_usage"}) - number(s, {"precpu_stats", "system_cpu_usage"});
-  double cpus = number(s, {"cpu_stats", "online_cpus"});
-  double cpu = sys_delta > 0 && cpu_delta > 0 ? cpu_delta / sys_delta * (cpus > 0 ? cpus : 1) * 100 : 0;
-  double usage = number(s, {"memory_stats", "usage"});
-  double cache = number(s, {"memory_stats", "stats", "total_inactive_file"});
-  if (cache == 0) cache = number(s, {"memory_stats", "stats", "inactive_file"});
-  double mem = usage - cache, limit = number(s, {"memory_stats", "limit"});
-  double rx = 0, tx = 0;
-  if (auto* nets = s.get_object().if_contains("networks"); nets && nets->is_object())
-    for (const auto& kv : nets->get_object()) {
-      rx += number(kv.value(), {"rx_bytes"});
-      tx += number(kv.value(), {"tx_bytes"});
-    }
-  double rd = 0, wr = 0;
-  if (auto* blk = s.get_object().if_contains("blkio_stats"); blk && blk->is_object())
-    if (auto* io = blk->get_object().if_contains("io_service_bytes_recursive"); io && io->is_array())
-      for (const auto& e : io->get_array()) {
-        std::string op = to_lower(str_field(e, "op"));
-        if (op == "read") rd += number(e, {"value"});
-        if (op == "write") wr += number(e, {"value"});
-      }
-  char pct[32], mpct[32];
-  std::snprintf(pct, sizeof pct, "%.2f%%", cpu);
-  std::snprintf(mpct, sizeof mpct, "%.2f%%", limit > 0 ? mem / limit * 100 : 0);
-  std::string id = str_field(s, "id");
-  std::string n = str_field(s, "name");
-  if (!n.empty() && n[0] == '/') n.erase(0, 1);
-  return json::object{{"BlockIO", human_size(rd) + " / " + human_size(wr)},
-                      {"CPUPerc", pct},
-                      {"Container", name},
-                      {"ID", short_id(id)},
-                      {"MemPerc", mpct},
-                      {"MemUsage", bytes_size(mem) + " / " + bytes_size(limit)},
-                      {"Name", n},
-                      {"NetIO", human_size(rx) + " / " + human_size(tx)},
-                      {"PIDs", std::to_string(static_cast<int64_t>(number(s, {"pids_stats", "current"})))}};
-}
-
-Result<int> stats_cmd(Context& ctx, const Args& args) {
-  std::vector<std::string> names = args.positional;
-  if (names.empty()) {
-    auto list = TRY(ctx.get_json(flag_true(args, "all") ? "/containers/json?all=1" : "/containers/json"));
-    for (const auto& c : list.get_array()) names.push_back(short_id(str_field(c, "Id")));
-  }
-  std::vector<json::value> rows;
-  for (const auto& n : names) {
-    auto s = TRY(ctx.get_json("/containers/" + n + "/stats?stream=0"));
-    rows.push_back(stats_row(n, s));
-  }
-  if (!flag_true(args, "no-stream"))
-    err("berth stats streams only with --no-stream for now; showing one sample\n");
-  out(TRY(render_rows(args.get("format"),
-                      "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}",
-                      rows,
-                      {{"ID", "CONTAINER ID"}, {"Name", "NAME"}, {"CPUPerc", "CPU %"}, {"MemUsage", "MEM USAGE / LIMIT"},
-                       {"MemPerc", "MEM %"}, {"NetIO", "NET I/O"}, {"BlockIO", "BLOCK I/O"}, {"PIDs", "PIDS"},
-                       {"Container", "CONTAINER"}})));
-  return 0;
-}
-
 }  // namespace
 
 std::vector<Command> event_commands() {
@@ -181,13 +108,7 @@ std::vector<Command> event_commands() {
                    value_flag(0, "since", "string", "Show all events created since timestamp"),
                    value_flag(0, "until", "string", "Stream events until this timestamp")},
                   0, 0, false, 1, events_cmd});
-  cmds.push_back({"stats", {"container stats"}, "[OPTIONS] [CONTAINER...]",
-                  "Display a live stream of container(s) resource usage statistics",
-                  {bool_flag('a', "all", "Show all containers (default shows just running)"),
-                   value_flag(0, "format", "string", "Format output using a custom template"),
-                   bool_flag(0, "no-stream", "Disable streaming stats and only pull the first result"),
-                   bool_flag(0, "no-trunc", "Do not truncate output")},
-                  0, -1, false, 1, stats_cmd});
+  cmds.push_back(stats_command());
   return cmds;
 }
 

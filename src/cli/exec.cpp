@@ -6,6 +6,7 @@
 #include "base/strings.hpp"
 #include "cli/attach.hpp"
 #include "cli/command.hpp"
+#include "cli/create_body.hpp"
 
 namespace berth::cli {
 namespace json = boost::json;
@@ -28,7 +29,7 @@ Result<int> exec_cmd(Context& ctx, const Args& args) {
   json::object body{{"User", args.get("user")}, {"Privileged", flag_true(args, "privileged")},
                     {"Tty", tty}, {"AttachStdin", interactive && !detach},
                     {"AttachStderr", !detach}, {"AttachStdout", !detach}, {"Detach", detach},
-                    {"DetachKeys", args.get("detach-keys")}, {"Env", strings(args.all("env"))},
+                    {"DetachKeys", args.get("detach-keys")}, {"Env", env_list(args)},
                     {"WorkingDir", args.get("workdir")}, {"Cmd", strings(cmd)}};
   int h = 0, w = 0;
   bool sized = tty && terminal_size(h, w);
@@ -91,6 +92,7 @@ std::vector<Command> exec_commands() {
                   {bool_flag('d', "detach", "Detached mode: run command in the background"),
                    value_flag(0, "detach-keys", "string", "Override the key sequence for detaching a container"),
                    value_flag('e', "env", "list", "Set environment variables"),
+                   value_flag(0, "env-file", "list", "Read in a file of environment variables"),
                    bool_flag('i', "interactive", "Keep STDIN open even if not attached"),
                    bool_flag(0, "privileged", "Give extended privileges to the command"),
                    bool_flag('t', "tty", "Allocate a pseudo-TTY"),

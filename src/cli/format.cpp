@@ -167,18 +167,35 @@ std::string number_text(const json::value& v) {
 
 }  // namespace
 
-std::string go_json(const json::value& v) {
+namespace {
+
+// Keys shaped like Go struct fields ("HostConfig", "IPv4Address"): the
+// docker CLI decoded a struct and prints it in field order. Anything else
+// ("team", "80/tcp", "net.ipv4.ip_forward") was a map, printed sorted.
+bool struct_like(const json::object& o) {
+  for (const auto& kv : o) {
+    std::string_view k = kv.key();
+    if (k.empty() || !std::isupper(static_cast<unsigned char>(k[0]))) return false;
+    for (char c : k)
+      if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string go_json(const json::value& v, bool sort_keys) {
   std::string out;
   if (v.is_object()) {
     std::vector<std::string_view> keys;
     for (const auto& kv : v.get_object()) keys.push_back(kv.key());
-    std::sort(keys.begin(), keys.end());
+    if (sort_keys || !struct_like(v.get_object())) std::sort(keys.begin(), keys.end());
     out += '{';
     for (size_t i = 0; i < keys.size(); ++i) {
       if (i) out += ',';
       go_json_string(keys[i], out);
       out += ':';
-      out += go_json(v.get_object().at(keys[i]));
+      out += go_json(v.get_object().at(keys[i]), sort_keys);
     }
     return out + '}';
   }
@@ -188,7 +205,7 @@ std::string go_json(const json::value& v) {
     for (const auto& e : v.get_array()) {
       if (!first) out += ',';
       first = false;
-      out += go_json(e);
+      out += go_json(e, sort_keys);
     }
     return out + ']';
   }

@@ -29,8 +29,10 @@ std::string go_time_string(int64_t unix_seconds);
 // RFC 3339 timestamp to Unix seconds (0 when unparseable).
 int64_t parse_rfc3339(const std::string& text);
 
-// Go's json.Marshal of a generic value: object keys sorted, <>& escaped.
-std::string go_json(const boost::json::value& v);
+// Go's json.Marshal of a generic value, <>& escaped: object keys sorted,
+// or with sort_keys=false in the daemon's order where the keys look like Go
+// struct fields (the docker CLI decoded a typed struct; maps stay sorted).
+std::string go_json(const boost::json::value& v, bool sort_keys = true);
 // Go's fmt %v of a generic value (maps as map[k:v], arrays as [a b]).
 std::string go_print(const boost::json::value& v);
 // json.Indent(raw, "", "    ") preserving the original string escapes.
@@ -47,6 +49,9 @@ class Template {
  public:
   static Result<Template> parse(const std::string& text);
   bool is_table() const { return table_; }
+  // {{json}} keeps the daemon's key order (inspect: docker prints its typed
+  // structs in field order, which is the order dockerd sends).
+  void keep_key_order() { sort_keys_ = false; }
   // Renders one row (a line per call; a trailing newline is added).
   Result<std::string> render(const boost::json::value& row) const;
   // The header row for `table`, from each field's header name.
@@ -62,6 +67,7 @@ class Template {
   };
   std::vector<Piece> pieces_;
   bool table_ = false;
+  bool sort_keys_ = true;
 };
 
 // Prints rows through `format` (default_format when empty); "table" rows

@@ -116,8 +116,15 @@ Result<int> push_cmd(Context& ctx, const Args& args) {
   std::string ref = args.positional[0];
   ImageRef r = parse_image_ref(ref);
   std::string q = "/images/" + r.name + "/push";
-  if (!r.tag.empty()) q += "?tag=" + query_escape(r.tag);
-  else out("Using default tag: latest\n"), q += "?tag=latest";
+  if (flag_true(args, "all-tags")) {
+    if (!r.tag.empty())
+      return make_error(ErrorCategory::InvalidArgument, "tag can't be used with --all-tags/-a");
+  } else if (!r.tag.empty()) {
+    q += "?tag=" + query_escape(r.tag);
+  } else {
+    out("Using default tag: latest\n");
+    q += "?tag=latest";
+  }
   TRY(stream_progress(ctx, q, 1, {{"X-Registry-Auth", registry_auth_header(ref)}}));
   return 0;
 }
@@ -215,7 +222,7 @@ Result<int> inspect_kinds(Context& ctx, const Args& args, const std::vector<std:
     bool ok_found = false;
     std::string last_error;
     for (const auto& kind : kinds) {
-      auto res = TRY(ctx.call("GET", "/" + kind + "/" + name + (kind == "networks" ? "" : "/json")));
+      auto res = TRY(ctx.call("GET", "/" + kind + "/" + name + (kind == "networks" || kind == "volumes" ? "" : "/json")));
       if (res.status < 400) {
         found.push_back(res.body);
         ok_found = true;
@@ -226,7 +233,9 @@ Result<int> inspect_kinds(Context& ctx, const Args& args, const std::vector<std:
     }
     if (!ok_found) errors.push_back(kinds.size() > 1 ? "Error: No such object: " + name : last_error);
   }
-  if (!(args.has("format") && found.empty())) TRY(print_inspect(found, args.get("format")));
+  // With a template and nothing found docker still prints an empty line.
+  if (args.has("format") && found.empty()) out("\n");
+  else TRY(print_inspect(found, args.get("format")));
   for (const auto& e : errors) err(e + "\n");
   return errors.empty() ? 0 : 1;
 }
@@ -250,11 +259,15 @@ std::vector<Command> image_commands() {
                   0, 1, false, 1, images_cmd});
   cmds.push_back({"pull", {"image pull"}, "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",
                   {bool_flag('a', "all-tags", "Download all tagged images in the repository"),
+                   bool_flag(0, "disable-content-trust", "Skip image verification (berth never verifies)"),
                    value_flag(0, "platform", "string", "Set platform if server is multi-platform capable"),
                    bool_flag('q', "quiet", "Suppress verbose output")},
                   1, 1, false, 1, pull_cmd});
   cmds.push_back({"push", {"image push"}, "[OPTIONS] NAME[:TAG]", "Upload an image to a registry",
-                  {bool_flag('q', "quiet", "Suppress verbose output")}, 1, 1, false, 1, push_cmd});
+                  {bool_flag('a', "all-tags", "Push all tags of an image to the repository"),
+                   bool_flag(0, "disable-content-trust", "Skip image signing (berth never signs)"),
+                   bool_flag('q', "quiet", "Suppress verbose output")},
+                  1, 1, false, 1, push_cmd});
   cmds.push_back({"tag", {"image tag"}, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
                   "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", {}, 2, 2, false, 1, tag_cmd});
   cmds.push_back({"rmi", {"image rm", "image remove"}, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images",

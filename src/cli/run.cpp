@@ -1,12 +1,14 @@
 // run, create, start: the create body from docker's flags, then attach +
 // wait + start in the docker CLI's order (wait is registered before start,
 // so a fast exit or --rm removal cannot be missed).
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
 
 #include "base/strings.hpp"
+#include "base/unique_fd.hpp"
 #include "cli/attach.hpp"
 #include "cli/command.hpp"
 #include "cli/create_body.hpp"
@@ -18,25 +20,51 @@ namespace {
 
 // Prints a run/start failure like docker and gives its exit code.
 int run_failure(const std::string& cmd, const Error& e, int code) {
+  if (e.message().rfind("invalid argument \"", 0) == 0) {  // a bad flag value: docker shows the usage
+    err(e.message() + "\n\nUsage:  berth " + cmd + " [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'berth " + cmd +
+        " --help' for more information\n");
+    return 125;
+  }
   err("berth: " + e.to_string() + "\n\nRun 'berth " + cmd + " --help' for more information\n");
   return code;
 }
 
+// --cidfile: refused when it exists (another container may own it), as docker does.
+Result<> check_cidfile(const Args& args) {
+  if (args.has("cidfile") && ::access(args.get("cidfile").c_str(), F_OK) == 0)
+    return make_error(ErrorCategory::Conflict, "container ID file found, make sure the other container isn't running or delete " +
+                                                   args.get("cidfile"));
+  return ok();
+}
+
+Result<> write_cidfile(const Args& args, const std::string& id) {
+  if (!args.has("cidfile")) return ok();
+  UniqueFd fd(::open(args.get("cidfile").c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+  if (!fd) return sys_error("failed to create the container ID file");
+  if (::write(fd.get(), id.data(), id.size()) != static_cast<ssize_t>(id.size()))
+    return sys_error("failed to write the container ID file");
+  return ok();
+}
+
 Result<std::string> create_container(Context& ctx, const Args& args, const json::value& body) {
+  TRY(check_cidfile(args));
   std::string q = "/containers/create";
   if (args.has("name")) q += "?name=" + query_escape(args.get("name"));
   auto post = [&] { return ctx.call("POST", q, json::serialize(body)); };
   auto res = TRY(post());
   std::string image = args.positional[0];
   if (res.status == 404 && args.get("pull", "missing") != "never") {
-    err("Unable to find image '" + image + "' locally\n");
-    TRY(pull_image(ctx, image, 2));
+    bool quiet = flag_true(args, "quiet");
+    if (!quiet) err("Unable to find image '" + image + "' locally\n");
+    UniqueFd devnull(quiet ? ::open("/dev/null", O_WRONLY | O_CLOEXEC) : -1);
+    TRY(pull_image(ctx, image, quiet ? devnull.get() : 2));
     res = TRY(post());
   }
   if (res.status >= 400) return daemon_error(res);
   auto v = TRY(parse_json(res.body));
   if (auto* w = v.get_object().if_contains("Warnings"); w && w->is_array())
     for (const auto& e : w->get_array()) err("WARNING: " + std::string(e.get_string()) + "\n");
+  TRY(write_cidfile(args, str_field(v, "Id")));
   return str_field(v, "Id");
 }
 
@@ -79,6 +107,7 @@ Result<int> attach_start_wait(Context& ctx, const std::string& id, bool tty, boo
 }
 
 Result<int> run_cmd(Context& ctx, const Args& args) {
+  if (auto cid = check_cidfile(args); !cid) return err(cid.error().to_string() + "\n"), 1;  // plain, like docker
   auto body = build_create_body(args);
   if (!body) return run_failure("run", body.error(), 125);
   bool detach = flag_true(args, "detach");
@@ -103,6 +132,7 @@ Result<int> run_cmd(Context& ctx, const Args& args) {
 }
 
 Result<int> create_cmd(Context& ctx, const Args& args) {
+  if (auto cid = check_cidfile(args); !cid) return err(cid.error().to_string() + "\n"), 1;
   auto body = build_create_body(args);
   if (!body) return run_failure("create", body.error(), 125);
   auto id = create_container(ctx, args, *body);
@@ -129,10 +159,11 @@ Result<int> start_cmd(Context& ctx, const Args& args) {
 std::vector<Command> run_commands() {
   std::vector<Command> cmds;
   auto flags = create_flags();
+  flags.push_back(bool_flag(0, "rm", "Automatically remove the container and its associated anonymous volumes when it exits"));
+  flags.push_back(value_flag('a', "attach", "list", "Attach to STDIN, STDOUT or STDERR"));
+  flags.push_back(bool_flag(0, "help", "Print usage"));  // -h is --hostname here
   auto run_flags = flags;
   run_flags.push_back(bool_flag('d', "detach", "Run container in background and print container ID"));
-  run_flags.push_back(bool_flag(0, "rm", "Automatically remove the container and its associated anonymous volumes when it exits"));
-  run_flags.push_back(value_flag('a', "attach", "list", "Attach to STDIN, STDOUT or STDERR"));
   run_flags.push_back(value_flag(0, "detach-keys", "string", "Override the key sequence for detaching a container"));
   run_flags.push_back(bool_flag(0, "sig-proxy", "Proxy received signals to the process"));
   cmds.push_back({"run", {"container run"}, "[OPTIONS] IMAGE [COMMAND] [ARG...]",

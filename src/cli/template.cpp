@@ -114,7 +114,7 @@ Result<std::string> Template::render(const json::value& row) const {
       out += p.func == "json" ? "null" : "<no value>";
       continue;
     }
-    if (p.func == "json") out += go_json(*v);
+    if (p.func == "json") out += go_json(*v, sort_keys_);
     else if (p.func == "upper") for (char c : go_print(*v)) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     else if (p.func == "lower") out += to_lower(go_print(*v));
     else out += go_print(*v);

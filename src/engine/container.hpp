@@ -28,7 +28,11 @@ struct ContainerState {
   int exit_code = 0;
   std::string error;
   std::string started_at = kZeroTime, finished_at = kZeroTime;
+  bool paused = false;            // frozen; status stays "running"
+  bool manually_stopped = false;  // by stop/kill: unless-stopped stays down
   bool running() const { return status == "running"; }
+  // The status Docker shows: "paused" for a frozen running container.
+  std::string docker_status() const { return paused && running() ? "paused" : status; }
 };
 
 struct Container {

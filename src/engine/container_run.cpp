@@ -259,6 +259,7 @@ Result<bool> HostContainerService::start(const std::string& ref) {
 
 Result<> HostContainerService::signal(Entry& e, int sig) {
   TRY(monitor::call(e.dirfd.get(), "kill " + std::to_string(sig)));
+  if (sig == SIGKILL) thaw_killed(e);  // a frozen task dies only once thawed
   return ok();
 }
 
@@ -382,6 +383,7 @@ void HostContainerService::on_monitor_exit(const std::shared_ptr<Entry>& e) {
     if (!ex) st.error = "berth-monitor exited without recording the container's exit";
     st.pid = 0;
     st.monitor_pid = 0;
+    st.paused = false;
     ++e->exits;
     persist(*e);
     c = e->c;

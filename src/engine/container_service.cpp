@@ -231,7 +231,7 @@ bool matches(const Container& c, const Filters& f) {
     if (!any) return false;
   }
   if (!f.match_labels("label", c.labels)) return false;
-  if (!f.exact_match("status", c.state.status)) return false;
+  if (!f.exact_match("status", c.state.docker_status())) return false;
   if (f.contains("exited") && (c.state.status != "exited" || !f.exact_match("exited", std::to_string(c.state.exit_code))))
     return false;
   if (f.contains("ancestor") && !f.exact_match("ancestor", c.image) && !f.fuzzy_match("ancestor", c.image_id))
@@ -324,7 +324,9 @@ ContainerCounts HostContainerService::container_counts() const {
   ContainerCounts n;
   for (const auto& [id, e] : entries_) {
     ++n.total;
-    if (e->c.state.running()) ++n.running; else ++n.stopped;
+    if (e->c.state.paused && e->c.state.running()) ++n.paused;
+    else if (e->c.state.running()) ++n.running;
+    else ++n.stopped;
   }
   return n;
 }

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "engine/container.hpp"
+#include "engine/container_ops.hpp"
 #include "engine/events.hpp"
 #include "engine/image_stores.hpp"
 #include "engine/services.hpp"
@@ -34,7 +35,9 @@ struct ContainerServiceOptions {
   ContainerNetworking* network = nullptr;  // null: containers get loopback only
 };
 
-class HostContainerService final : public ContainerService, public ContainerInventory {
+class HostContainerService final : public ContainerService,
+                                   public ContainerOperations,
+                                   public ContainerInventory {
  public:
   static Result<std::unique_ptr<HostContainerService>> open(const ContainerServiceOptions& options);
   ~HostContainerService() override;
@@ -54,6 +57,17 @@ class HostContainerService final : public ContainerService, public ContainerInve
   Result<Handle> reserve_attach(const std::string& ref) override;
   Result<UniqueFd> attach(const std::string& id, const AttachStreams& streams) override;
 
+  // container_exec.cpp, container_ops.cpp
+  Result<std::string> exec_create(const std::string& ref, std::string_view body) override;
+  Result<ExecInfo> exec_inspect(const std::string& exec_id) override;
+  Result<UniqueFd> exec_start(const std::string& exec_id, const ExecStart& start) override;
+  Result<> exec_resize(const std::string& exec_id, int height, int width) override;
+  Result<TopResult> top(const std::string& ref, const std::string& ps_args) override;
+  Result<StatsSample> stats(const std::string& ref) override;
+  Result<> pause(const std::string& ref) override;
+  Result<> unpause(const std::string& ref) override;
+  Result<> rename(const std::string& ref, const std::string& new_name) override;
+
   ContainerCounts container_counts() const override;
   std::vector<DiskUsage::Container> container_usage() const override;
 
@@ -61,6 +75,10 @@ class HostContainerService final : public ContainerService, public ContainerInve
   bool image_used(const std::string& image_id, bool* running) const;
 
   struct Entry;
+  struct ExecEntry;
+
+ private:
+  void thaw_killed(Entry& e);  // container_ops.cpp
 
  private:
   explicit HostContainerService(const ContainerServiceOptions& options);
@@ -92,6 +110,7 @@ class HostContainerService final : public ContainerService, public ContainerInve
   std::condition_variable cv_;  // exits, attach reservations
   std::map<std::string, std::shared_ptr<Entry>> entries_;  // by id
   std::map<std::string, std::string> names_;                // name -> id
+  std::map<std::string, std::shared_ptr<ExecEntry>> execs_;  // by exec id, under mu_
   UniqueFd wake_fd_;  // eventfd: the reaper re-reads its pidfd set
   bool stopping_ = false;
   std::thread reaper_;

@@ -147,6 +147,11 @@ oci::Resources resources(const RunSettings& s) {
 
 }  // namespace
 
+Result<UserIds> resolve_rootfs_user(const std::string& rootfs, const std::string& spec) {
+  auto u = TRY(resolve_user(rootfs, spec));
+  return UserIds{u.uid, u.gid, u.home};
+}
+
 const std::vector<std::string>& default_capabilities() {
   static const std::vector<std::string> caps = {
       "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",

@@ -23,6 +23,14 @@ struct SpecPaths {
 
 Result<oci::Spec> container_spec(const Container& c, const RunSettings& s, const SpecPaths& paths);
 
+// A Docker user spec ("name", "uid", "name:group", "uid:gid"; empty =
+// root) resolved against the rootfs's /etc/passwd and /etc/group.
+struct UserIds {
+  uint32_t uid = 0, gid = 0;
+  std::string home = "/";
+};
+Result<UserIds> resolve_rootfs_user(const std::string& rootfs, const std::string& spec);
+
 // Docker's 14 default capabilities, "CAP_"-prefixed.
 const std::vector<std::string>& default_capabilities();
 

@@ -48,7 +48,7 @@ Result<> migrate_containers(store::Db& db) { return db.migrate("containers", kMi
 std::string state_to_json(const ContainerState& s) {
   json::object o{{"Status", s.status},         {"Pid", s.pid},           {"MonitorPid", s.monitor_pid},
                  {"ExitCode", s.exit_code},    {"Error", s.error},       {"StartedAt", s.started_at},
-                 {"FinishedAt", s.finished_at}};
+                 {"FinishedAt", s.finished_at}, {"Paused", s.paused}, {"ManuallyStopped", s.manually_stopped}};
   return json::serialize(o);
 }
 
@@ -72,6 +72,9 @@ Result<ContainerState> state_from_json(std::string_view text) {
   s.pid = num("Pid");
   s.monitor_pid = num("MonitorPid");
   s.exit_code = static_cast<int>(num("ExitCode"));
+  auto flag = [&](const char* k) { auto* p = o.if_contains(k); return p && p->is_bool() && p->as_bool(); };
+  s.paused = flag("Paused");
+  s.manually_stopped = flag("ManuallyStopped");
   return s;
 }
 

@@ -186,8 +186,18 @@ Result<> ImageStore::delete_ref(const std::string& full) {
 Result<std::vector<DeleteItem>> ImageStore::remove(const std::string& name, bool force,
                                                    const UseChecker& in_use) {
   std::vector<DeleteItem> items;
+  // Ask about containers before taking the write lock: the checker locks
+  // the container service, which writes to the database while holding its
+  // lock, so asking inside the transaction could deadlock. A container
+  // created in between keeps its snapshot (GC keeps what active snapshots
+  // stand on), as with dockerd's equally unlocked check.
+  auto target = TRY(resolve(name));
+  ImageUse use = in_use ? in_use(target.id) : ImageUse{};
+  UseChecker known = [&](const std::string&) { return use; };
   TRY(db_->transaction([&]() -> Result<> {
     auto image = TRY(resolve(name));
+    if (image.id != target.id)
+      return make_error(ErrorCategory::Conflict, "conflict: " + name + " changed while being deleted; try again");
     bool removed_ref = false;
     auto ref = oci::parse_reference(name);
     std::string full;
@@ -225,7 +235,6 @@ Result<std::vector<DeleteItem>> ImageStore::remove(const std::string& name, bool
         return make_error(ErrorCategory::Conflict,
                           "conflict: unable to delete " + image.id.substr(7, 12) +
                               " (must be forced) - image is referenced in multiple repositories");
-      auto use = in_use ? in_use(image.id) : ImageUse{};
       if (use.running || (use.stopped && !force))
         return make_error(ErrorCategory::Conflict,
                           "conflict: unable to delete " + image.id.substr(7, 12) +
@@ -236,7 +245,7 @@ Result<std::vector<DeleteItem>> ImageStore::remove(const std::string& name, bool
         items.push_back({familiar(r), ""});
       }
     }
-    auto deleted = TRY(delete_image(image.id, force, removed_ref, in_use));
+    auto deleted = TRY(delete_image(image.id, force, removed_ref, known));
     items.insert(items.end(), deleted.begin(), deleted.end());
     return ok();
   }));

@@ -21,7 +21,9 @@
 #include "monitor/json_log.hpp"
 #include "monitor/protocol.hpp"
 #include "oci/image_config.hpp"
+#include "oci/runtime_codec.hpp"
 #include "runtime/runtime.hpp"
+#include "sys/process.hpp"
 
 namespace berth::monitor {
 namespace {
@@ -48,7 +50,9 @@ class Monitor {
   void finish();
 
  private:
+  bool exec_mode() const { return !o_.exec_id.empty(); }
   Result<> create_container();
+  Result<pid_t> start_exec();
   Result<> listen();
   void accept_client();
   void read_client(Client& c);
@@ -65,6 +69,7 @@ class Monitor {
   std::vector<std::unique_ptr<Client>> clients_;
   std::optional<ExitStatus> exit_;
 };
+
 
 Result<std::pair<UniqueFd, UniqueFd>> make_pipe() {
   int p[2];
@@ -107,6 +112,57 @@ Result<> Monitor::create_container() {
   return ok();
 }
 
+// Runs the exec process detached (it stays our child): its stdio are our
+// pipes, or its PTY master arrives on a console socket of our own.
+Result<pid_t> Monitor::start_exec() {
+  auto text = TRY(read_file_at(dir_.get(), kProcessFile, 1u << 20));
+  runtime::ExecOptions opts;
+  opts.id = o_.id;
+  opts.process = TRY(oci::parse_process(text));
+  opts.detach = true;
+  opts.pid_file = o_.dir + "/pid";
+  UniqueFd console;
+  if (opts.process.terminal) {
+    console = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!console) return sys_error("console socket");
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    opts.console_socket = "/proc/self/fd/" + std::to_string(dir_.get()) + "/console.sock";
+    std::memcpy(addr.sun_path, opts.console_socket.c_str(), opts.console_socket.size() + 1);
+    ::unlinkat(dir_.get(), "console.sock", 0);
+    if (::bind(console.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(console.get(), 1) != 0)
+      return sys_error("console socket");
+  }
+  auto [out_r, out_w] = TRY(make_pipe());
+  auto [err_r, err_w] = TRY(make_pipe());
+  UniqueFd in_r, in_w;
+  if (o_.open_stdin && !opts.process.terminal) std::tie(in_r, in_w) = TRY(make_pipe());
+  auto devnull = TRY(open_file("/dev/null", O_RDWR | O_CLOEXEC));
+  UniqueFd saved_err(::fcntl(2, F_DUPFD_CLOEXEC, 3));
+  ::dup2(in_r ? in_r.get() : devnull.get(), 0);
+  ::dup2(opts.process.terminal ? devnull.get() : out_w.get(), 1);
+  ::dup2(opts.process.terminal ? devnull.get() : err_w.get(), 2);
+  auto ran = runtime::exec(ctx_, opts);
+  ::dup2(devnull.get(), 0);
+  ::dup2(devnull.get(), 1);
+  ::dup2(saved_err.get(), 2);
+  ::unlinkat(dir_.get(), "console.sock", 0);
+  if (!ran) return tl::unexpected(ran.error());
+  auto pid_text = TRY(read_file(opts.pid_file, 64));
+  init_ = TRY(OwnedPid::adopt(TRY(parse_int<pid_t>(trim(pid_text)))));
+  if (console) {
+    UniqueFd conn(::accept4(console.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (!conn) return sys_error("accept console");
+    out_ = TRY(sys::recv_fd(conn.get()));
+    if (o_.open_stdin) in_ = UniqueFd(::fcntl(out_.get(), F_DUPFD_CLOEXEC, 3));
+  } else {
+    out_ = std::move(out_r);
+    err_ = std::move(err_r);
+    in_ = std::move(in_w);
+  }
+  return init_.pid();
+}
+
 Result<> Monitor::listen() {
   listen_ = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!listen_) return sys_error("socket");
@@ -124,6 +180,11 @@ Result<> Monitor::listen() {
 
 Result<pid_t> Monitor::setup() {
   dir_ = TRY(open_file(o_.dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (exec_mode()) {
+    ::unlinkat(dir_.get(), kExitFile, 0);
+    TRY(listen());
+    return 0;
+  }
   log_fd_ = TRY(open_at(dir_.get(), log_file_name(o_.id), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
   log_ = LogWriter(log_fd_.get());
   ::unlinkat(dir_.get(), kExitFile, 0);
@@ -161,6 +222,21 @@ Result<std::string> resize(int fd, std::string_view h, std::string_view w) {
 void Monitor::handle_command(Client& c, std::string_view cmd) {
   auto words = split(cmd, ' ');
   const std::string verb = words.empty() ? "" : words[0];
+  if (verb == "exec" && words.size() == 4 && exec_mode() && !init_.valid() && !exit_) {
+    auto pid = start_exec();
+    if (!pid) {
+      // dockerd's convention: 127 not found, 126 not runnable.
+      exit_ = ExitStatus{exit_code_for_start_error(pid.error().to_string()), 0};
+      out_.reset(), err_.reset(), in_.reset();
+      reply(c, tl::unexpected(pid.error()));
+      c.fd.reset();
+      return;
+    }
+    c.attached = true;
+    c.in = words[1] == "1", c.out = words[2] == "1", c.err = words[3] == "1";
+    reply(c, std::to_string(*pid));
+    return;
+  }
   if (verb == "attach" && words.size() == 4) {
     c.attached = true;
     c.in = words[1] == "1", c.out = words[2] == "1", c.err = words[3] == "1";
@@ -170,12 +246,17 @@ void Monitor::handle_command(Client& c, std::string_view cmd) {
   Result<std::string> r = make_error(ErrorCategory::InvalidArgument, "unknown command: " + verb);
   if (verb == "start") {
     r = runtime::start(ctx_, o_.id).map([] { return std::string(); });
+  } else if (verb == "kill" && words.size() == 2 && exec_mode()) {
+    auto sig = parse_int<int>(words[1]);
+    r = !sig ? Result<std::string>(tl::unexpected(sig.error()))
+        : init_.valid() ? init_.signal(*sig).map([] { return std::string(); })
+                        : Result<std::string>(make_error(ErrorCategory::Conflict, "exec process is not running"));
   } else if (verb == "kill" && words.size() == 2) {
     auto sig = parse_int<int>(words[1]);
     r = sig ? runtime::kill(ctx_, o_.id, *sig, false).map([] { return std::string(); })
             : Result<std::string>(tl::unexpected(sig.error()));
   } else if (verb == "resize" && words.size() == 3) {
-    r = resize(o_.tty ? out_.get() : -1, words[1], words[2]);
+    r = resize(o_.tty && out_ ? out_.get() : -1, words[1], words[2]);
   } else if (verb == "ping") {
     r = std::to_string(init_.valid() ? init_.pid() : 0);
   }
@@ -239,7 +320,7 @@ void Monitor::read_output(UniqueFd& fd, int stream) {
     return;
   }
   std::string_view data(buf, static_cast<size_t>(n));
-  log_.add(stream, data, now());
+  if (!exec_mode()) log_.add(stream, data, now());  // exec output is not logged, as in dockerd
   broadcast(stream, data);
 }
 
@@ -255,12 +336,19 @@ void Monitor::loop() {
     fds.push_back({listen_.get(), POLLIN, 0});
     fds.push_back({out_ ? out_.get() : -1, POLLIN, 0});
     fds.push_back({err_ ? err_.get() : -1, POLLIN, 0});
-    fds.push_back({exit_ ? -1 : init_.pidfd(), POLLIN, 0});
+    fds.push_back({exit_ || !init_.valid() ? -1 : init_.pidfd(), POLLIN, 0});
     std::erase_if(clients_, [](const auto& c) { return !c->fd; });
     for (auto& c : clients_) fds.push_back({c->read_closed ? -1 : c->fd.get(), POLLIN, 0});
-    if (::poll(fds.data(), fds.size(), -1) < 0) {
+    // An exec session nobody starts (berthd died after spawning us) ends.
+    bool idle = exec_mode() && !init_.valid() && !exit_;
+    int ready = ::poll(fds.data(), fds.size(), idle ? 120000 : -1);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       diag("poll: " + std::string(std::strerror(errno)));
+      return;
+    }
+    if (ready == 0 && idle) {
+      exit_ = ExitStatus{126, 0};
       return;
     }
     if (fds[1].revents) read_output(out_, 1);
@@ -273,8 +361,10 @@ void Monitor::loop() {
 }
 
 void Monitor::finish() {
-  log_.flush(now());
-  if (auto r = runtime::remove(ctx_, o_.id, true); !r) diag("remove: " + r.error().to_string());
+  if (!exec_mode()) {
+    log_.flush(now());
+    if (auto r = runtime::remove(ctx_, o_.id, true); !r) diag("remove: " + r.error().to_string());
+  }
   ExitRecord rec{exit_ ? exit_->shell_code() : 255, now()};
   if (auto r = write_file_atomic_at(dir_.get(), kExitFile, format_exit(rec), 0644); !r)
     diag("exit file: " + r.error().to_string());

@@ -18,6 +18,10 @@ struct Options {
   bool open_stdin = false;   // keep a stdin pipe for attach
   bool stdin_once = false;   // close it when the first stdin attach ends
   int ready_fd = -1;         // gets "ok <monitor pid> <init pid>\n" or "error <msg>\n"
+  // Exec mode (non-empty): `dir` is the exec session's directory holding
+  // process.json, `id` the container. The process starts on the first
+  // "exec" command, so its first byte of output reaches that client.
+  std::string exec_id;
 };
 
 // Runs the monitor to the end; returns its process exit status.

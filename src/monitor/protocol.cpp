@@ -14,6 +14,14 @@ namespace berth::monitor {
 
 std::string log_file_name(std::string_view id) { return std::string(id) + "-json.log"; }
 
+int exit_code_for_start_error(std::string_view msg) {
+  if (msg.find("executable file not found") != std::string_view::npos ||
+      msg.find("no such file or directory") != std::string_view::npos ||
+      msg.find("No such file or directory") != std::string_view::npos)
+    return 127;
+  return 126;  // permission denied, or anything else that kept it from running
+}
+
 std::string format_exit(const ExitRecord& exit) {
   return std::to_string(exit.code) + " " + exit.finished_at + "\n";
 }

@@ -20,6 +20,14 @@
 //                         container's stdin. The monitor closes the
 //                         connection once the container exited and its
 //                         output is drained.
+//
+// An exec session's monitor (berth-monitor --exec) lives in
+// <container dir>/exec/<exec id>/ (process.json: the OCI process, written
+// by berthd; monitor.sock; exit) and answers:
+//   exec <in> <out> <err>  start the process, answer "ok <pid>" and then
+//                         stream as attach does; "error <msg>" (and an
+//                         exit file with 126/127) when it cannot start.
+//   resize <h> <w>, kill <signal>, ping   as above, for the exec process.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +43,10 @@ namespace berth::monitor {
 inline constexpr const char* kSocketName = "monitor.sock";
 inline constexpr const char* kExitFile = "exit";
 inline constexpr const char* kConfigFile = "config.json";
+inline constexpr const char* kProcessFile = "process.json";
+
+// The exit code dockerd gives a process that could not be started.
+int exit_code_for_start_error(std::string_view message);
 
 std::string log_file_name(std::string_view id);
 

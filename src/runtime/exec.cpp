@@ -15,6 +15,7 @@
 #include "base/strings.hpp"
 #include "oci/runtime_validate.hpp"
 #include "runtime/console.hpp"
+#include "runtime/exec_cgroup.hpp"
 #include "runtime/lifecycle_util.hpp"
 #include "runtime/record.hpp"
 #include "runtime/process_exec.hpp"
@@ -116,7 +117,13 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
   auto pidfd = TRY(init_pidfd(record));
   auto manager = TRY(record_manager(record));
   std::optional<UniqueFd> cgroup_fd;
-  if (manager) cgroup_fd = TRY(manager->open_for_clone());
+  std::optional<std::map<std::string, std::string>> sub_paths;  // exec --cgroup
+  if (!o.sub_cgroups.empty()) {
+    if (!manager) return make_error(ErrorCategory::InvalidArgument, "exec --cgroup: the container has no cgroup");
+    sub_paths = TRY_CTX(sub_cgroup_paths(manager->paths(), o.sub_cgroups), "exec failed");
+  } else if (manager) {
+    cgroup_fd = TRY(manager->open_for_clone());
+  }
   int ns_flags = namespace_flags(record.config);
   auto [parent_end, child_end] = TRY(SyncChannel::make_pair());
   if (!o.detach) TRY(block_forwarded_signals());
@@ -125,7 +132,8 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
   if (child.pid == 0) child_main(o, record.config, pidfd.get(), ns_flags, child_end);
   OwnedPid proc(child.pid, std::move(child.pidfd));
   child_end.close();
-  if (manager && !into_cgroup) TRY_CTX(manager->add_process(proc.pid()), "join container cgroup");
+  if (sub_paths) TRY_CTX(join_cgroup_paths(*sub_paths, proc.pid()), "exec failed");
+  else if (manager && !into_cgroup) TRY_CTX(manager->add_process(proc.pid()), "join container cgroup");
   TRY(parent_end.send("go"));
   auto pty = TRY_CTX(await_exec(parent_end, o, record, proc.pid()), "exec failed: unable to start container process");
   if (!o.pid_file.empty()) TRY_CTX(write_volatile_file(o.pid_file, std::to_string(proc.pid())), "pid file");

@@ -118,7 +118,9 @@ void init_main(const InitConfig& c) {
     (void)c.sync->send("error:" + path.error().to_string());
     ::_exit(1);
   }
-  (void)c.sync->send("ready");
+  // A seccomp profile that denies the runtime's own last steps fails here:
+  // exit so the parent reads EOF instead of waiting for "ready" forever.
+  if (!c.sync->send("ready")) ::_exit(1);
   // Block until `start` opens the fifo for reading.
   // The write end stays open (CLOEXEC) until execve closes it: `start`
   // reads until EOF, so poststart hooks run only once the process runs.

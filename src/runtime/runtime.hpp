@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -80,7 +81,12 @@ struct ExecOptions {
   bool detach = false;
   int preserve_fds = 0;
   bool ignore_paused = false;  // join a frozen container (runs once thawed)
+  // exec --cgroup: controller ("" = every hierarchy) -> a group below the
+  // container's own, which the process joins instead (see parse_sub_cgroups).
+  std::map<std::string, std::string> sub_cgroups;
 };
+// runc's `exec --cgroup` values: "path" (alone) or "ctrl[,ctrl...]:path".
+Result<std::map<std::string, std::string>> parse_sub_cgroups(const std::vector<std::string>& args);
 // Runs a process in the container. Detached: returns 0 once it runs.
 // Otherwise waits (relaying a terminal if asked) and returns its exit code.
 Result<int> exec(const Context& ctx, const ExecOptions& options);

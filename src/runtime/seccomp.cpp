@@ -1,9 +1,10 @@
-#include <fcntl.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 
 #include <algorithm>
 #include <map>
 
+#include "runtime/seccomp_bpf.hpp"
 #include "runtime/security.hpp"
 
 namespace berth::runtime {
@@ -86,26 +87,25 @@ Result<UniqueFd> load_seccomp(const oci::Seccomp& seccomp) {
     scmp_filter_ctx c;
     ~Release() { seccomp_release(c); }
   } release{ctx};
+  std::vector<uint32_t> arches{seccomp_arch_native()};
   for (const auto& a : seccomp.architectures) {
-    int rc = seccomp_arch_add(ctx, TRY(arch(a)));
+    uint32_t token = TRY(arch(a));
+    int rc = seccomp_arch_add(ctx, token);
     if (rc != 0 && rc != -EEXIST) return sys_error("seccomp architecture " + a, -rc);
+    arches.push_back(token);
   }
+  unsigned flags = 0;
   for (const auto& flag : seccomp.flags) {
-    if (flag == "SECCOMP_FILTER_FLAG_LOG") seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
-    else if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
+    if (flag == "SECCOMP_FILTER_FLAG_LOG") flags |= SECCOMP_FILTER_FLAG_LOG;
+    else if (flag == "SECCOMP_FILTER_FLAG_SPEC_ALLOW") flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
   }
-  // We set no_new_privs ourselves when the config asks for it.
-  seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+  if (uses_notify(seccomp)) flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
   for (const auto& rule : seccomp.syscalls) TRY(add_rule(ctx, rule, default_action));
-  int rc = seccomp_load(ctx);
-  if (rc != 0) return sys_error("load seccomp filter", -rc);
-  if (!uses_notify(seccomp)) return UniqueFd{};
-  int fd = seccomp_notify_fd(ctx);
-  if (fd < 0) return sys_error("seccomp notify fd", -fd);
-  // libseccomp keeps the fd in the context; ours must outlive it.
-  UniqueFd listener(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
-  if (!listener) return sys_error("dup seccomp notify fd");
-  return listener;
+  // We set no_new_privs ourselves when the config asks for it, and load
+  // the program ourselves: libseccomp's, behind runc's -ENOSYS stub.
+  std::vector<sock_filter> stub;
+  if (needs_enosys_stub(seccomp)) stub = enosys_stub(last_syscalls(seccomp, arches));
+  return load_with_stub(ctx, stub, flags);
 }
 
 }  // namespace berth::runtime

@@ -5,6 +5,19 @@
 // transaction. Each component (images, snapshots, ...) owns a list of
 // migrations and calls migrate() with it; versions are recorded per
 // component in schema_versions, so components evolve independently.
+//
+// Threads: one Db is shared by the daemon's services, which call it from
+// many threads. Each thread gets its own SQLite connection to the file
+// (opened on first use, closed when the thread ends), so one thread's
+// statements never run inside another thread's transaction. Writers are
+// serialised in-process by a mutex held from BEGIN IMMEDIATE to COMMIT
+// (no busy polling between our own threads); other processes on the same
+// file wait through SQLite's busy timeout. A Stmt belongs to the thread
+// that prepared it. ":memory:" has a single connection (an in-memory
+// database is private to its connection); use it from one thread only.
+//
+// Never wait for another thread while inside transaction(): that thread
+// may need the write lock to make progress (deadlock).
 #pragma once
 
 #include <sqlite3.h>
@@ -12,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,16 +110,23 @@ class Db {
   Result<> migrate(const std::string& component, const std::vector<Migration>& migrations);
   Result<int> schema_version(const std::string& component);
 
-  int64_t changes() const;
-  const std::string& path() const { return path_; }
+  // Rows changed by the last statement of this thread's connection.
+  int64_t changes();
+  const std::string& path() const;
+
+  struct Shared;  // connections of every thread, the write lock
 
  private:
-  Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  Unexpected error(std::string_view what) const;
+  struct Conn {
+    sqlite3* db = nullptr;
+    int depth = 0;  // transaction nesting on this thread
+  };
+  explicit Db(std::shared_ptr<Shared> shared) : shared_(std::move(shared)) {}
+  // This thread's connection, opened on first use.
+  Result<Conn*> conn();
+  static Unexpected error(sqlite3* db, std::string_view what);
 
-  sqlite3* db_;
-  std::string path_;
-  int depth_ = 0;  // transaction nesting
+  std::shared_ptr<Shared> shared_;
 };
 
 }  // namespace berth::store

@@ -58,3 +58,58 @@ def run_scenario(program, host, steps):
         out = post(out) if post else out
         results.append((" ".join(args), rc, normalise(out), normalise(err)))
     return results
+
+
+def missing_routes(socket_path, routes):
+    """The routes ("GET /containers/{id}/top") a daemon answers with "page not
+    found" or 405: probed with a name no object has, so nothing changes."""
+    import socket as sock
+    missing = []
+    for route in routes:
+        method, path = route.split(" ", 1)
+        path = re.sub(r"\{[a-z]+\}", "berth-probe-none", path)
+        s = sock.socket(sock.AF_UNIX, sock.SOCK_STREAM)
+        s.settimeout(10)
+        try:
+            s.connect(socket_path)
+            s.sendall(("%s /v1.44%s HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                       "Connection: close\r\n\r\n" % (method, path)).encode())
+            reply = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        finally:
+            s.close()
+        status = reply.split(b" ", 2)[1] if reply.count(b" ") >= 2 else b""
+        if status == b"405" or (status == b"404" and b"page not found" in reply):
+            missing.append(route)
+    return missing
+
+
+_DOCKERD_RESULTS = {}
+
+
+def record_daemon_diff(test, daemon, results):
+    """Keeps docker's results on dockerd; for berthd, writes the steps where
+    docker's output differs between the daemons to <build>/daemon-diff.txt."""
+    if daemon == "dockerd":
+        _DOCKERD_RESULTS[test] = results
+        return
+    ref = _DOCKERD_RESULTS.get(test)
+    if ref is None:
+        return
+    lines = []
+    for r, b in zip(ref, results):
+        if r[1:] != b[1:]:  # the args may hold per-daemon temporary paths
+            lines.append("== %s: docker %s\n-- dockerd (rc %d)\n%s%s-- berthd (rc %d)\n%s%s" % (
+                test, r[0], r[1], r[2], r[3], b[1], b[2], b[3]))
+    path = os.path.join(build_dir(), "daemon-diff.txt")
+    mode = "a" if os.path.exists(path) and _DAEMON_DIFF_STARTED else "w"
+    _DAEMON_DIFF_STARTED.append(True)
+    with open(path, mode) as f:
+        f.writelines(lines)
+
+
+_DAEMON_DIFF_STARTED = []

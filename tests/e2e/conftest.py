@@ -72,7 +72,8 @@ class Dockerd:
     """A private instance of Debian's dockerd (the incumbent) with its own
     data root, exec root and socket, no networking side effects."""
 
-    def __init__(self):
+    def __init__(self, extra_args=()):
+        self.extra_args = list(extra_args)
         # Unix socket paths must stay short (108 bytes).
         self.dir = tempfile.mkdtemp(prefix="berth-dockerd-", dir="/tmp")
         self.socket = os.path.join(self.dir, "d.sock")
@@ -85,7 +86,7 @@ class Dockerd:
                "--pidfile", os.path.join(self.dir, "dockerd.pid"),
                "--bridge=none", "--iptables=false", "--ip6tables=false",
                "--containerd-namespace", "berth-e2e",
-               "--containerd-plugins-namespace", "berth-e2e-plugins"]
+               "--containerd-plugins-namespace", "berth-e2e-plugins"] + self.extra_args
         self.log = open(os.path.join(self.dir, "dockerd.log"), "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60

@@ -3,6 +3,9 @@
 // no_new_privs and seccomp.
 #include <sys/resource.h>
 
+#include <cstdlib>
+#include <optional>
+
 #include "fixture.hpp"
 
 namespace berth::runtime::testing {
@@ -77,6 +80,56 @@ TEST_F(Process, SeccompDeniesWhatTheProfileDenies) {
   EXPECT_NE(out("rc"), "0");
   EXPECT_NE(out("err").find("Operation not permitted"), std::string::npos) << out("err");
   EXPECT_EQ(out("touch"), "0");
+}
+
+// runc's -ENOSYS stub: with a denying default, a syscall numbered above
+// every one the profile names (one newer than the profile) gets ENOSYS,
+// so programs fall back as on an older kernel; an unnamed older one still
+// gets the default errno.
+class SeccompEnosys : public ContainerTest {
+ protected:
+  void SetUp() override {
+    ContainerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    const char* source =
+        "#include <errno.h>\n#include <fcntl.h>\n#include <stdio.h>\n#include <unistd.h>\n"
+        "#include <sys/syscall.h>\n"
+        "static int err(long r) { return r < 0 ? errno : 0; }\n"
+        "int main(void) { char b[64]; int n = snprintf(b, sizeof b, \"%d %d\", err(syscall(1000, 0, 0, 0)),"
+        " err(syscall(SYS_acct, 0))); int fd = open(\"/out/result\", O_WRONLY | O_CREAT | O_TRUNC, 0644);"
+        " return write(fd, b, n) == n ? 0 : 1; }\n";
+    ASSERT_TRUE(write_file_atomic(base_ + "/probe.c", source));
+    if (std::system(("cc -static -O1 -o " + bundle_ + "/rootfs/probe " + base_ + "/probe.c 2>/dev/null").c_str()) != 0)
+      GTEST_SKIP() << "no C compiler with a static libc";
+  }
+  std::string probe(const std::string& default_action, std::optional<uint32_t> default_errno) {
+    auto spec = spec_for("");
+    spec.process->args = {"/probe"};
+    oci::Seccomp sc;
+    sc.default_action = default_action;
+    sc.default_errno_ret = default_errno;
+    sc.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+    // What a static binary and the runtime's last steps need; acct (163)
+    // is not named, and the highest named is rseq (334).
+    sc.syscalls.push_back({{"read", "write", "open", "openat", "close", "fstat", "newfstatat", "lseek", "mmap",
+                            "mprotect", "munmap", "brk", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "ioctl",
+                            "access", "execve", "exit", "exit_group", "arch_prctl", "set_tid_address",
+                            "set_robust_list", "rseq", "prlimit64", "getrandom", "readlink", "readlinkat", "uname",
+                            "getpid", "gettid", "futex", "fcntl", "dup2", "dup3", "poll", "ppoll", "capget",
+                            "capset", "prctl", "setgroups", "setresuid", "setresgid", "getuid", "geteuid", "getgid",
+                            "getegid", "chdir", "getcwd", "umask", "statx", "sendto", "sendmsg", "recvmsg", "close_range"},
+                           "SCMP_ACT_ALLOW", std::nullopt, {}});
+    spec.linux->seccomp = sc;
+    EXPECT_EQ(run_spec(spec), 0);
+    return out("result");
+  }
+};
+
+TEST_F(SeccompEnosys, NewerSyscallsGetEnosysUnderADenyingDefault) {
+  const std::string enosys = std::to_string(ENOSYS);
+  EXPECT_EQ(probe("SCMP_ACT_ERRNO", std::nullopt), enosys + " " + std::to_string(EPERM));
+  EXPECT_EQ(probe("SCMP_ACT_ERRNO", ENXIO), enosys + " " + std::to_string(ENXIO));
+  EXPECT_EQ(probe("SCMP_ACT_ERRNO", ENOSYS), enosys + " " + enosys);
 }
 
 }  // namespace

@@ -37,6 +37,14 @@ TEST(Args, ExplicitFalseAndDoubleDash) {
   EXPECT_EQ(a->positional, std::vector<std::string>{"-x"});
 }
 
+TEST(Args, ShortBoolTakesAnExplicitValue) {
+  auto a = parse_args(kFlags, {"-d=false", "-t"});
+  ASSERT_TRUE(a) << a.error().to_string();
+  EXPECT_TRUE(a->has("detach"));
+  EXPECT_FALSE(flag_true(*a, "detach"));
+  EXPECT_TRUE(flag_true(*a, "tty"));
+}
+
 TEST(Args, ErrorsUsePflagWording) {
   auto unknown = parse_args(kFlags, {"--bogus"});
   ASSERT_FALSE(unknown);

@@ -1,5 +1,12 @@
 #include "image/image_store.hpp"
 
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <future>
+#include <mutex>
+#include <thread>
+
 #include "image/gc.hpp"
 #include "image_fixture.hpp"
 
@@ -98,6 +105,51 @@ TEST_F(ImageFixture, RunningContainerBlocksEvenForce) {
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("running"), std::string::npos);
   EXPECT_TRUE(images_->get(img.id));
+}
+
+// The engine's UseChecker locks the container service, which writes to
+// the database while holding that lock. remove() must ask before taking
+// the database's write lock, or the two wait for each other forever.
+TEST_F(ImageFixture, RemoveAsksAboutContainersOutsideItsTransaction) {
+  auto img = make_image({"l"}, "a");
+  ASSERT_TRUE(db_->exec("CREATE TABLE containers(id TEXT)"));
+  std::mutex service;  // the container service's mutex
+  std::mutex mu;
+  std::condition_variable cv;
+  bool holding = false, asked = false;
+  std::thread containers([&] {
+    std::lock_guard svc(service);
+    {
+      std::unique_lock lock(mu);
+      holding = true;
+      cv.notify_all();
+      cv.wait_for(lock, std::chrono::seconds(5), [&] { return asked; });
+    }
+    // persist(): a write while holding the service lock.
+    EXPECT_TRUE(db_->transaction([&] { return db_->exec("INSERT INTO containers VALUES('c')"); }));
+  });
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return holding; });
+  }
+  UseChecker checker = [&](const std::string&) {
+    {
+      std::lock_guard lock(mu);
+      asked = true;
+      cv.notify_all();
+    }
+    std::lock_guard svc(service);
+    return ImageUse{};
+  };
+  auto done = std::async(std::launch::async, [&] { return images_->remove(img.id, false, checker); });
+  if (done.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    ADD_FAILURE() << "image remove and a container write deadlocked";
+    std::_Exit(1);  // the threads cannot be unblocked
+  }
+  containers.join();
+  auto items = done.get();
+  ASSERT_TRUE(items) << items.error().to_string();
+  EXPECT_FALSE(images_->get(img.id));
 }
 
 TEST_F(ImageFixture, IdWithTagsInSeveralRepositoriesNeedsForce) {

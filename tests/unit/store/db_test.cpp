@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "support/temp_dir.hpp"
 
 namespace berth::store {
@@ -108,6 +113,74 @@ TEST(Db, CommittedDataSurvivesReopenAndBindsRoundTrip) {
   EXPECT_EQ(st->text(0), std::string("key\0with nul", 12));
   EXPECT_EQ(st->integer(1), int64_t{1} << 40);
   EXPECT_TRUE(st->is_null(2));
+}
+
+// The daemon's image and container services share one Db from different
+// threads. Each thread runs its own transactions: no statement of one
+// lands in the other's transaction, a rolled-back transaction takes none
+// of the other's rows with it, and every committed row is there.
+TEST(Db, ConcurrentTransactionsFromTwoServicesStayApart) {
+  test::TempDir dir;
+  auto db = open_db(dir / "berth.db");
+  ASSERT_TRUE(db->exec("CREATE TABLE images(n INTEGER); CREATE TABLE containers(n INTEGER)"));
+  constexpr int kRounds = 150;
+  std::atomic<int> failures{0};
+  auto service = [&](const std::string& table) {
+    for (int i = 0; i < kRounds; ++i) {
+      bool roll_back = i % 3 == 0;
+      auto r = db->transaction([&]() -> Result<> {
+        TRY(db->exec("INSERT INTO " + table + " VALUES(" + std::to_string(i) + ")"));
+        // Inside the transaction this thread sees its own row once.
+        auto st = TRY(db->prepare("SELECT COUNT(*) FROM " + table + " WHERE n = ?"));
+        st.bind_all(int64_t{i});
+        if (!TRY(st.step()) || st.integer(0) != 1) ++failures;
+        std::this_thread::yield();
+        if (roll_back) return make_error(ErrorCategory::Conflict, "roll back");
+        return ok();
+      });
+      if (static_cast<bool>(r) == roll_back) ++failures;
+    }
+  };
+  std::thread images(service, "images");
+  std::thread containers(service, "containers");
+  images.join();
+  containers.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(count(*db, "images"), kRounds - (kRounds + 2) / 3);
+  EXPECT_EQ(count(*db, "containers"), kRounds - (kRounds + 2) / 3);
+}
+
+// A reader on another thread never sees a transaction's uncommitted rows
+// (with one shared connection it did: same connection, same transaction).
+TEST(Db, OtherThreadsDoNotSeeUncommittedRows) {
+  test::TempDir dir;
+  auto db = open_db(dir / "berth.db");
+  ASSERT_TRUE(db->exec("CREATE TABLE t(x INTEGER)"));
+  std::mutex mu;
+  std::condition_variable cv;
+  int stage = 0;
+  int64_t seen_during = -1;
+  std::thread writer([&] {
+    auto r = db->transaction([&]() -> Result<> {
+      TRY(db->exec("INSERT INTO t VALUES(1)"));
+      std::unique_lock lock(mu);
+      stage = 1;
+      cv.notify_all();
+      cv.wait(lock, [&] { return stage == 2; });
+      return ok();
+    });
+    EXPECT_TRUE(r);
+  });
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return stage == 1; });
+    seen_during = count(*db, "t");
+    stage = 2;
+    cv.notify_all();
+  }
+  writer.join();
+  EXPECT_EQ(seen_during, 0);
+  EXPECT_EQ(count(*db, "t"), 1);
 }
 
 }  // namespace

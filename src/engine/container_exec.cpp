@@ -1,0 +1,245 @@
+// HostContainerService: exec sessions. Each started exec gets its own
+// berth-monitor (--exec) in <container dir>/exec/<exec id>/, which runs the
+// process through the runtime library, holds its stdio or PTY, relays it
+// to berthd's connection and records the exit code in the session's exit
+// file. Like dockerd, berthd keeps exec configurations in memory only.
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+#include "base/file.hpp"
+#include "base/strings.hpp"
+#include "engine/container_entry.hpp"
+#include "engine/container_service.hpp"
+#include "engine/container_spec.hpp"
+#include "engine/monitor_spawn.hpp"
+#include "monitor/protocol.hpp"
+#include "oci/json.hpp"
+#include "oci/runtime_codec.hpp"
+
+namespace berth::engine {
+
+struct HostContainerService::ExecEntry {
+  std::string id, container_id;
+  ExecSettings s;
+  UniqueFd dirfd;  // O_PATH on the session directory, once started
+  bool started = false, running = false;
+  std::optional<int> exit_code;
+  int64_t pid = 0;
+
+  // A running session is over once its monitor wrote the exit file.
+  void refresh() {
+    if (!running || !dirfd) return;
+    if (auto ex = monitor::read_exit(dirfd.get())) {
+      running = false;
+      exit_code = ex->code;
+    }
+  }
+};
+
+namespace {
+
+namespace json = boost::json;
+
+Unexpected bad(const std::string& msg) { return make_error(ErrorCategory::InvalidArgument, msg); }
+
+Result<std::vector<std::string>> strings(const json::object& o, const char* key) {
+  std::vector<std::string> out;
+  auto* v = o.if_contains(key);
+  if (!v || v->is_null()) return out;
+  if (!v->is_array()) return bad(std::string("json: cannot unmarshal into field ") + key + " of type []string");
+  for (const auto& e : v->as_array()) {
+    if (!e.is_string()) return bad(std::string("json: cannot unmarshal into field ") + key + " of type string");
+    out.emplace_back(e.as_string());
+  }
+  return out;
+}
+
+Result<std::string> string_field(const json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  if (!v || v->is_null()) return std::string();
+  if (!v->is_string()) return bad(std::string("json: cannot unmarshal into field ") + key + " of type string");
+  return std::string(v->as_string());
+}
+
+Result<bool> bool_field(const json::object& o, const char* key) {
+  auto* v = o.if_contains(key);
+  if (!v || v->is_null()) return false;
+  if (!v->is_bool()) return bad(std::string("json: cannot unmarshal into field ") + key + " of type bool");
+  return v->as_bool();
+}
+
+std::string new_exec_id() {
+  unsigned char bytes[32];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n > 0) got += static_cast<size_t>(n);
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : bytes) {
+    id.push_back(hex[b >> 4]);
+    id.push_back(hex[b & 15]);
+  }
+  return id;
+}
+
+void set_env(std::vector<std::string>& env, const std::string& entry) {
+  auto key = entry.substr(0, entry.find('='));
+  std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
+  env.push_back(entry);
+}
+
+// The container's own process (env, capabilities, user, rlimits) with the
+// exec's overrides, as dockerd derives an exec process from the spec.
+Result<oci::Process> exec_process(const Container& c, const ExecSettings& s, const ExecStart& start) {
+  auto spec = TRY(oci::parse_spec(TRY(read_file(c.dir + "/" + monitor::kConfigFile, 16u << 20))));
+  oci::Process p = spec.process.value_or(oci::Process{});
+  p.args = s.cmd;
+  p.terminal = s.tty;
+  p.console_size.reset();
+  if (s.tty && start.console_size && start.console_size->first > 0 && start.console_size->second > 0)
+    p.console_size = oci::ConsoleSize{static_cast<uint32_t>(start.console_size->first),
+                                      static_cast<uint32_t>(start.console_size->second)};
+  for (const auto& e : s.env) set_env(p.env, e);
+  if (s.tty && std::none_of(p.env.begin(), p.env.end(), [](const auto& e) { return e.starts_with("TERM="); }))
+    p.env.push_back("TERM=xterm");
+  if (!s.working_dir.empty()) p.cwd = s.working_dir;
+  if (!s.user.empty()) {
+    auto user = TRY(resolve_rootfs_user(c.dir + "/rootfs", s.user));
+    p.user.uid = user.uid;
+    p.user.gid = user.gid;
+    p.user.additional_gids.clear();
+  }
+  return p;
+}
+
+}  // namespace
+
+Result<ExecSettings> parse_exec_body(std::string_view body) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  if (ec || !v.is_object()) return bad("invalid JSON: exec configuration must be a JSON object");
+  const auto& o = v.as_object();
+  ExecSettings s;
+  s.cmd = TRY(strings(o, "Cmd"));
+  s.env = TRY(strings(o, "Env"));
+  s.user = TRY(string_field(o, "User"));
+  s.working_dir = TRY(string_field(o, "WorkingDir"));
+  s.detach_keys = TRY(string_field(o, "DetachKeys"));
+  s.tty = TRY(bool_field(o, "Tty"));
+  s.attach_stdin = TRY(bool_field(o, "AttachStdin"));
+  s.attach_stdout = TRY(bool_field(o, "AttachStdout"));
+  s.attach_stderr = TRY(bool_field(o, "AttachStderr"));
+  s.privileged = TRY(bool_field(o, "Privileged"));
+  if (s.cmd.empty()) return bad("No exec command specified");
+  if (!s.working_dir.empty() && !s.working_dir.starts_with("/"))
+    return bad("the working directory '" + s.working_dir + "' is invalid, it needs to be an absolute path");
+  for (const auto& e : s.env)
+    if (e.empty() || e[0] == '=') return bad("invalid environment variable: " + e);
+  return s;
+}
+
+Result<std::string> HostContainerService::exec_create(const std::string& ref, std::string_view body) {
+  auto settings = TRY(parse_exec_body(body));
+  auto e = TRY(find(ref));
+  auto x = std::make_shared<ExecEntry>();
+  x->id = new_exec_id();
+  x->s = std::move(settings);
+  Container c;
+  {
+    std::lock_guard lock(mu_);
+    if (!e->c.state.running()) return make_error(ErrorCategory::Conflict, "Container " + e->c.id + " is not running");
+    if (e->c.state.paused)
+      return make_error(ErrorCategory::Conflict,
+                        "Container " + e->c.id + " is paused, unpause the container before exec");
+    // Sessions of removed containers are of no use to anyone any more.
+    std::erase_if(execs_, [&](const auto& kv) { return !entries_.contains(kv.second->container_id); });
+    x->container_id = e->c.id;
+    execs_[x->id] = x;
+    c = e->c;
+  }
+  publish(c, "exec_create: " + join(x->s.cmd, " "), {{"execID", x->id}});
+  return x->id;
+}
+
+Result<ExecInfo> HostContainerService::exec_inspect(const std::string& exec_id) {
+  std::lock_guard lock(mu_);
+  auto it = execs_.find(exec_id);
+  if (it == execs_.end()) return make_error(ErrorCategory::NotFound, "No such exec instance: " + exec_id);
+  auto& x = *it->second;
+  x.refresh();
+  return ExecInfo{x.id, x.container_id, x.s, x.running, x.exit_code, x.running ? x.pid : 0};
+}
+
+Result<UniqueFd> HostContainerService::exec_start(const std::string& exec_id, const ExecStart& start) {
+  std::shared_ptr<ExecEntry> x;
+  std::shared_ptr<Entry> e;
+  Container c;
+  {
+    std::lock_guard lock(mu_);
+    auto it = execs_.find(exec_id);
+    if (it == execs_.end()) return make_error(ErrorCategory::NotFound, "No such exec instance: " + exec_id);
+    x = it->second;
+    if (x->started)
+      return make_error(ErrorCategory::Conflict, "Error: Exec command " + exec_id + " is already running");
+    auto ce = entries_.find(x->container_id);
+    if (ce == entries_.end()) return make_error(ErrorCategory::NotFound, "No such container: " + x->container_id);
+    e = ce->second;
+    if (!e->c.state.running() || !e->monitor_ready)
+      return make_error(ErrorCategory::Conflict, "Container " + e->c.id + " is not running");
+    if (e->c.state.paused)
+      return make_error(ErrorCategory::Conflict, "Container " + e->c.id + " is paused, unpause the container before exec");
+    x->started = true;
+    c = e->c;
+  }
+  auto process = TRY(exec_process(c, x->s, start));
+  std::string dir = c.dir + "/exec";
+  TRY(make_dirs(dir + "/" + exec_id, 0700));
+  dir += "/" + exec_id;
+  auto dirfd = TRY(open_file(dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  TRY(write_file_atomic_at(dirfd.get(), monitor::kProcessFile, oci::to_json(oci::process_to_json(process)), 0600));
+  std::vector<std::string> args = {"--id", c.id, "--dir", dir, "--runtime-root", runtime_root_, "--exec", exec_id};
+  bool in = x->s.attach_stdin && !start.detach;
+  if (x->s.tty) args.push_back("--tty");
+  if (in) args.insert(args.end(), {"--stdin", "--stdin-once"});
+  TRY(spawn_monitor_process(find_monitor_binary(o_.monitor_path), args, dir + "/monitor.log"));
+  auto fd = TRY(monitor::connect(dirfd.get()));
+  bool out = !start.detach && x->s.attach_stdout, err = !start.detach && x->s.attach_stderr;
+  auto answer = monitor::command(fd.get(), std::string("exec ") + (in ? "1 " : "0 ") + (out ? "1 " : "0 ") + (err ? "1" : "0"));
+  {
+    std::lock_guard lock(mu_);
+    x->dirfd = std::move(dirfd);
+    if (!answer) {
+      x->exit_code = monitor::exit_code_for_start_error(answer.error().to_string());
+    } else {
+      x->running = true;
+      x->pid = parse_int<int64_t>(*answer).value_or(0);
+    }
+  }
+  if (!answer)
+    return make_error(ErrorCategory::Internal, "OCI runtime exec failed: " + answer.error().to_string() + ": unknown");
+  publish(c, "exec_start: " + join(x->s.cmd, " "), {{"execID", x->id}});
+  if (start.detach) return UniqueFd();
+  return fd;
+}
+
+Result<> HostContainerService::exec_resize(const std::string& exec_id, int height, int width) {
+  std::shared_ptr<ExecEntry> x;  // keeps its dirfd open while we call
+  {
+    std::lock_guard lock(mu_);
+    auto it = execs_.find(exec_id);
+    if (it == execs_.end()) return make_error(ErrorCategory::NotFound, "No such exec instance: " + exec_id);
+    x = it->second;
+    x->refresh();
+    if (!x->running) return make_error(ErrorCategory::Conflict, "Exec " + exec_id + " is not running");
+  }
+  TRY(monitor::call(x->dirfd.get(), "resize " + std::to_string(height) + " " + std::to_string(width)));
+  return ok();
+}
+
+}  // namespace berth::engine

@@ -1,0 +1,25 @@
+// Spawning a berth-monitor for an exec session: a new session, its stderr
+// appended to a log file, readiness read from fd 3. (The container's own
+// monitor is spawned the same way by container_run.cpp.)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/error.hpp"
+
+namespace berth::engine {
+
+// The berth-monitor binary: `configured`, else beside berthd (installed or
+// in the build tree), else from PATH.
+std::string find_monitor_binary(const std::string& configured);
+
+// Runs `bin args... --ready-fd 3` and returns the readiness line's two
+// numbers ("ok <monitor pid> <pid>"). A monitor that fails is killed.
+Result<std::pair<int64_t, int64_t>> spawn_monitor_process(const std::string& bin,
+                                                         const std::vector<std::string>& args,
+                                                         const std::string& stderr_path);
+
+}  // namespace berth::engine

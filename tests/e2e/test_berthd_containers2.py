@@ -1,0 +1,215 @@
+"""Container operations beyond the lifecycle, through berthd with the docker
+CLI 28 and python3-docker: exec (attached, -it in a pty, detached, exit
+codes 126/127), top, stats, pause/unpause, rename, cp both ways (archive),
+restart policies, and Docker-style errors for malformed requests."""
+
+import json
+import os
+import pty
+import select
+import subprocess
+import time
+
+import pytest
+
+from berthd_fixture import Berthd
+from conftest import build_dir, need_root, need_tool, run
+
+
+def image_tool():
+    path = os.path.join(build_dir(), "apps", "berth-image-tool", "berth-image-tool")
+    if not os.path.exists(path):
+        pytest.skip("berth-image-tool is not built")
+    return path
+
+
+@pytest.fixture(scope="module")
+def berthd(busybox_image):
+    need_root()
+    need_tool("docker")
+    daemon = Berthd()
+    out = run([image_tool(), "--root", os.path.join(daemon.dir, "data"), "load", "-i",
+               busybox_image.archive])
+    assert out.returncode == 0, out.stderr
+    daemon.start()
+    yield daemon
+    ids = daemon.docker("ps", "-aq", check=False).stdout.split()
+    if ids:
+        daemon.docker("rm", "-f", *ids, check=False)
+    daemon.cleanup()
+
+
+def docker_py(berthd):
+    docker = pytest.importorskip("docker")
+    return docker.DockerClient(base_url=berthd.host, version="auto", timeout=60)
+
+
+def wait_for(predicate, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def sleeper(berthd, name):
+    berthd.docker("rm", "-f", name, check=False)
+    berthd.docker("run", "-d", "--name", name, "busybox", "sleep", "300")
+    return name
+
+
+def http(berthd, method, path, body=b"", headers=""):
+    data = body if isinstance(body, bytes) else body.encode()
+    req = ("%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: %d\r\n%s\r\n" % (
+        method, path, len(data), headers)).encode() + data
+    raw = berthd.raw(req)
+    head, _, rest = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1])
+    return status, head.decode(), rest
+
+
+def test_exec_output_and_exit_codes(berthd):
+    c = sleeper(berthd, "ex1")
+    out = berthd.docker("exec", c, "sh", "-c", "echo out; echo err >&2; exit 3", check=False)
+    assert out.returncode == 3
+    assert out.stdout == "out\n"
+    assert out.stderr == "err\n"
+    # Runs in the container: its hostname, its pid namespace.
+    assert berthd.docker("exec", c, "cat", "/proc/1/cmdline").stdout.startswith("sleep")
+    missing = berthd.docker("exec", c, "nonexistent-cmd", check=False)
+    assert missing.returncode == 127, missing.stderr + missing.stdout
+    assert "executable file not found" in missing.stdout + missing.stderr
+    not_exec = berthd.docker("exec", c, "/etc/passwd", check=False)
+    assert not_exec.returncode == 126, not_exec.stderr + not_exec.stdout
+
+
+def test_exec_stdin_env_user_workdir(berthd):
+    c = sleeper(berthd, "ex2")
+    out = berthd.docker("exec", "-i", c, "sh", "-c", "cat; echo done", input="piped\n")
+    assert out.stdout == "piped\ndone\n"
+    out = berthd.docker("exec", "-e", "FOO=bar", "-u", "nobody", "-w", "/tmp", c,
+                        "sh", "-c", 'echo $FOO $(id -u) $(pwd)')
+    assert out.stdout == "bar 65534 /tmp\n"
+
+
+def test_exec_detached_and_inspect(berthd):
+    c = sleeper(berthd, "ex3")
+    berthd.docker("exec", "-d", c, "sh", "-c", "echo hi > /tmp/detached; sleep 1")
+    assert wait_for(lambda: berthd.docker("exec", c, "cat", "/tmp/detached",
+                                          check=False).stdout == "hi\n")
+    client = docker_py(berthd)
+    ctr = client.containers.get(c)
+    exec_id = client.api.exec_create(ctr.id, ["sh", "-c", "exit 5"])["Id"]
+    assert client.api.exec_start(exec_id) == b""
+    info = client.api.exec_inspect(exec_id)
+    assert info["ExitCode"] == 5 and info["Running"] is False
+    assert info["ProcessConfig"]["entrypoint"] == "sh"
+    res = ctr.exec_run(["sh", "-c", "echo a; echo b >&2"], demux=True)
+    assert res.exit_code == 0 and res.output == (b"a\n", b"b\n")
+
+
+def test_exec_tty_in_a_pty(berthd):
+    c = sleeper(berthd, "ex4")
+    master, slave = pty.openpty()
+    env = dict(os.environ, DOCKER_HOST=berthd.host)
+    proc = subprocess.Popen(["docker", "exec", "-it", c, "sh", "-c", "tty; stty size; exit 7"],
+                            stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    out = b""
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        r, _, _ = select.select([master], [], [], 0.5)
+        if r:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif proc.poll() is not None:
+            break
+    assert proc.wait(timeout=10) == 7
+    os.close(master)
+    assert b"/dev/pts/" in out, out
+
+
+def test_exec_errors(berthd):
+    status, _, body = http(berthd, "GET", "/exec/" + "0" * 64 + "/json")
+    assert status == 404
+    assert json.loads(body)["message"] == "No such exec instance: " + "0" * 64
+    status, _, body = http(berthd, "POST", "/exec/nope/start", '{"Detach":true}',
+                           "Content-Type: application/json\r\n")
+    assert status == 404
+    c = sleeper(berthd, "ex5")
+    status, _, body = http(berthd, "POST", "/containers/%s/exec" % c, '{"Cmd":[]}',
+                           "Content-Type: application/json\r\n")
+    assert status == 400 and "No exec command specified" in json.loads(body)["message"]
+    status, _, body = http(berthd, "POST", "/containers/%s/exec" % c, '{"Cmd":"ls"',
+                           "Content-Type: application/json\r\n")
+    assert status == 400
+    berthd.docker("stop", "-t", "1", c)
+    out = berthd.docker("exec", c, "true", check=False)
+    assert out.returncode != 0 and "is not running" in out.stderr
+
+
+def test_top_lists_container_processes(berthd):
+    c = sleeper(berthd, "top1")
+    out = berthd.docker("top", c).stdout.splitlines()
+    assert out[0].split() == ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]
+    assert any(line.endswith("sleep 300") and line.startswith("root") for line in out[1:]), out
+    top = docker_py(berthd).containers.get(c).top()
+    assert len(top["Processes"]) == 1
+    berthd.docker("stop", "-t", "1", c)
+    assert "is not running" in berthd.docker("top", c, check=False).stderr
+
+
+def test_stats_no_stream(berthd):
+    c = sleeper(berthd, "st1")
+    out = berthd.docker("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}} {{.PIDs}}", c)
+    name, rest = out.stdout.split(" ", 1)
+    assert name == c
+    assert rest.strip().endswith(" 1"), out.stdout  # one process
+    assert "B / " in rest
+    s = docker_py(berthd).containers.get(c).stats(stream=False)
+    assert s["name"] == "/" + c
+    assert s["cpu_stats"]["cpu_usage"]["total_usage"] > 0
+    assert s["precpu_stats"]["system_cpu_usage"] > 0
+    assert s["memory_stats"]["usage"] > 0
+    assert s["pids_stats"]["current"] == 1
+
+
+def test_pause_unpause(berthd):
+    c = sleeper(berthd, "pa1")
+    berthd.docker("exec", "-d", c, "sh", "-c", "while true; do date +%s%N >> /tmp/t; sleep 0.05; done")
+    berthd.docker("pause", c)
+    assert berthd.docker("inspect", "-f", "{{.State.Status}} {{.State.Paused}}", c).stdout == "paused true\n"
+    assert "(Paused)" in berthd.docker("ps", "--filter", "name=pa1").stdout
+    assert berthd.docker("ps", "-q", "--filter", "status=paused").stdout.strip() != ""
+    exec_out = berthd.docker("exec", c, "true", check=False)
+    assert exec_out.returncode != 0 and "is paused" in exec_out.stderr
+    assert "already paused" in berthd.docker("pause", c, check=False).stderr
+    berthd.docker("unpause", c)
+    assert berthd.docker("inspect", "-f", "{{.State.Status}}", c).stdout == "running\n"
+    lines = lambda: len(berthd.docker("exec", c, "cat", "/tmp/t").stdout.splitlines())
+    n = lines()
+    assert wait_for(lambda: lines() > n)
+    assert "is not paused" in berthd.docker("unpause", c, check=False).stderr
+    # A paused container still stops.
+    berthd.docker("pause", c)
+    berthd.docker("rm", "-f", c)
+
+
+def test_rename(berthd):
+    c = sleeper(berthd, "rn1")
+    sleeper(berthd, "rn-taken")
+    berthd.docker("rename", c, "rn2")
+    assert berthd.docker("inspect", "-f", "{{.Name}}", "rn2").stdout == "/rn2\n"
+    assert "No such" in berthd.docker("inspect", "rn1", check=False).stderr
+    taken = berthd.docker("rename", "rn2", "rn-taken", check=False)
+    assert taken.returncode != 0 and "is already in use" in taken.stderr
+    bad = berthd.docker("rename", "rn2", "bad/name", check=False)
+    assert bad.returncode != 0 and "Invalid container name" in bad.stderr
+    # The old name is free again.
+    berthd.docker("run", "-d", "--name", "rn1", "busybox", "true")
