@@ -95,7 +95,10 @@ Result<> run_daemon(const engine::DaemonConfig& config, const CommandLine& cl) {
   engine::ContainerServiceOptions container_options{config.data_root, config.exec_root, "", &stores, &events};
   container_options.network = networking.get();
   auto containers = TRY_CTX(engine::HostContainerService::open(container_options), "open containers");
-  if (networking) networking->set_containers(containers.get());
+  if (networking) {
+    networking->set_containers(containers.get());
+    networking->set_events(&events);
+  }
   services.networks = networking.get();
   system->attach(static_cast<const engine::ContainerInventory*>(containers.get()));
   services.containers = containers.get();

@@ -140,7 +140,7 @@ Result<json::object> network_create(engine::ContainerNetworking& n, const json::
       if (auto s = engine::json_string(c, "IPRange"); !s.empty()) req.ip_range = TRY(net::Subnet::parse(s));
     }
   }
-  auto net = TRY(n.manager().create_network(std::move(req)));
+  auto net = TRY(n.create_network(std::move(req)));
   return json::object{{"Id", net.id}, {"Warning", ""}};
 }
 
@@ -180,12 +180,12 @@ Result<json::object> network_prune(engine::ContainerNetworking& n, const engine:
     for (const auto& net : nets) {
       if (net.is_default() || !f.match_labels("label", net.labels)) continue;
       if (std::any_of(eps.begin(), eps.end(), [&](const auto& e) { return e.network_id == net.id; })) continue;
-      if (n.manager().remove_network(net.id)) deleted.emplace_back(net.name);
+      if (n.remove_network(net.id)) deleted.emplace_back(net.name);
     }
     return json::object{{"NetworksDeleted", std::move(deleted)}};
   }
   json::array deleted;
-  for (const auto& name : TRY(n.manager().prune())) deleted.emplace_back(name);
+  for (const auto& name : TRY(n.prune())) deleted.emplace_back(name);
   return json::object{{"NetworksDeleted", std::move(deleted)}};
 }
 

@@ -36,7 +36,7 @@ Task<Result<>> create(Exchange& ex, ContainerNetworking& n) {
 
 Task<Result<>> remove(Exchange& ex, ContainerNetworking& n) {
   std::string ref = ex.param("id");
-  auto r = co_await ex.run_blocking([&] { return n.manager().remove_network(ref); });
+  auto r = co_await ex.run_blocking([&] { return n.remove_network(ref); });
   if (!r) co_return r;
   co_return co_await ex.respond_empty(http::status::no_content);
 }

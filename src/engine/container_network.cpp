@@ -136,6 +136,8 @@ Result<> ContainerNetworking::connect_one(const Container& c, const NetworkAttac
   req.dns_servers = json_strings(parse_json_object(c.host_config), "Dns");
   net::SetupTimings t;
   auto ep = manager_->connect(a.network, req, &t);
+  if (ep)
+    if (auto n = manager_->inspect(ep->network_id)) publish("connect", *n, c.id);
   if (!ep) {
     const auto& e = ep.error();
     // dockerd's wording for a port that cannot be published.
@@ -176,12 +178,16 @@ Result<> ContainerNetworking::attach(const Container& c, int64_t init_pid) {
 
 void ContainerNetworking::detach(const Container& c) {
   auto start = std::chrono::steady_clock::now();
+  auto eps = manager_->endpoints(c.id);
+  if (eps && eps->empty()) return;
   if (auto r = manager_->release_container(c.id); !r) {
     log::warn("release container network", {{"id", c.id}, {"error", r.error()}});
     return;
   }
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
   log::debug("container network released", {{"id", c.id.substr(0, 12)}, {"release_us", us.count()}});
+  for (const auto& ep : eps ? *eps : std::vector<net::Endpoint>{})
+    if (auto n = manager_->inspect(ep.network_id)) publish("disconnect", *n, c.id);
 }
 
 void ContainerNetworking::reconcile(const std::vector<Container>& running) {

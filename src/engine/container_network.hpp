@@ -29,6 +29,7 @@
 
 #include "base/error.hpp"
 #include "engine/container.hpp"
+#include "engine/events.hpp"
 #include "net/manager.hpp"
 
 namespace berth::engine {
@@ -54,6 +55,8 @@ class ContainerNetworking {
 
   // For container:<name> modes and `network connect`.
   void set_containers(ContainerService* containers) { containers_ = containers; }
+  // `docker events` of type network (create, destroy, connect, disconnect).
+  void set_events(EventBus* events) { events_ = events; }
   net::Manager& manager() { return *manager_; }
 
   // --- hooks of the container service ---
@@ -75,6 +78,10 @@ class ContainerNetworking {
 
   // --- the network service (API) ---
   Result<ContainerNetworkConfig> config_of(const Container& c) const;
+  // The manager's calls, plus their events.
+  Result<net::Network> create_network(net::NetworkRequest request);
+  Result<> remove_network(const std::string& ref);
+  Result<std::vector<std::string>> prune();
   // Live connect/disconnect; on a stopped container only networks.json.
   Result<> connect(const std::string& network, const std::string& container,
                    NetworkAttachment attachment);
@@ -86,9 +93,11 @@ class ContainerNetworking {
   Result<> connect_one(const Container& c, const NetworkAttachment& a, bool primary,
                        const std::string& netns);
   Result<> write_files(const Container& c, const ContainerNetworkConfig& cfg, bool after_connect);
+  void publish(const std::string& action, const net::Network& n, const std::string& container = "");
 
   std::unique_ptr<net::Manager> manager_;
   ContainerService* containers_ = nullptr;
+  EventBus* events_ = nullptr;
   mutable std::mutex mu_;    // last timings
   std::mutex connect_mu_;    // networks.json read-modify-write
   net::SetupTimings timings_;

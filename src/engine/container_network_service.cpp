@@ -1,6 +1,8 @@
 // ContainerNetworking: `network connect` / `network disconnect`, live on a
 // running container (its namespace via /proc/<pid>/ns/net) and recorded in
 // networks.json for the next start either way.
+#include <algorithm>
+
 #include "base/log.hpp"
 #include "engine/container_network.hpp"
 #include "engine/container_network_json.hpp"
@@ -25,6 +27,34 @@ std::optional<size_t> find_attachment(net::Manager& m, const ContainerNetworkCon
 }
 
 }  // namespace
+
+void ContainerNetworking::publish(const std::string& action, const net::Network& n, const std::string& container) {
+  if (!events_) return;
+  std::map<std::string, std::string> attributes{{"name", n.name}, {"type", n.driver}};
+  if (!container.empty()) attributes["container"] = container;
+  events_->publish({"network", action, n.id, std::move(attributes), "local", 0});
+}
+
+Result<net::Network> ContainerNetworking::create_network(net::NetworkRequest request) {
+  auto n = TRY(manager_->create_network(std::move(request)));
+  publish("create", n);
+  return n;
+}
+
+Result<> ContainerNetworking::remove_network(const std::string& ref) {
+  auto n = TRY(manager_->inspect(ref));
+  TRY(manager_->remove_network(n.id));
+  publish("destroy", n);
+  return ok();
+}
+
+Result<std::vector<std::string>> ContainerNetworking::prune() {
+  auto before = TRY(manager_->networks());
+  auto names = TRY(manager_->prune());
+  for (const auto& n : before)
+    if (std::find(names.begin(), names.end(), n.name) != names.end()) publish("destroy", n);
+  return names;
+}
 
 Result<> ContainerNetworking::connect(const std::string& network, const std::string& container,
                                       NetworkAttachment attachment) {
@@ -75,6 +105,7 @@ Result<> ContainerNetworking::disconnect(const std::string& network, const std::
   if (c->state.running()) {
     auto r = manager_->disconnect(n.id, c->id);
     if (!r && !r.error().is(ErrorCategory::NotFound)) return r;
+    if (r) publish("disconnect", n, c->id);
   }
   cfg.networks.erase(cfg.networks.begin() + static_cast<std::ptrdiff_t>(*at));
   TRY(save_network_config(*c, cfg));

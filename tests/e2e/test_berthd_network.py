@@ -370,3 +370,15 @@ def test_ps_port_and_inspect_match_dockerd(berthd, netns, busybox_image):
         assert {k for k in d["network"] if k not in b["network"]} == set()
     finally:
         dockerd.stop()
+
+
+def test_network_events(berthd):
+    since = str(int(time.time()) - 1)
+    berthd.docker("network", "create", "evnet")
+    berthd.docker("run", "--rm", "--network", "evnet", "busybox", "true")
+    berthd.docker("network", "rm", "evnet")
+    until = str(int(time.time()) + 1)
+    out = berthd.docker("events", "--since", since, "--until", until, "--filter", "type=network",
+                        "--format", "{{.Action}} {{.Actor.Attributes.name}}").stdout.split("\n")
+    actions = [l for l in out if l.endswith(" evnet")]
+    assert actions == ["create evnet", "connect evnet", "disconnect evnet", "destroy evnet"]
