@@ -71,6 +71,7 @@ HostContainerService::HostContainerService(const ContainerServiceOptions& option
       runtime_root_(options.exec_root + "/runtime") {}
 
 HostContainerService::~HostContainerService() {
+  stop_restarter();
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -90,6 +91,7 @@ Result<std::unique_ptr<HostContainerService>> HostContainerService::open(const C
   if (!s->wake_fd_) return sys_error("eventfd");
   TRY(s->adopt_all());
   s->reaper_ = std::thread([p = s.get()] { p->reaper(); });
+  s->start_restarter();
   return s;
 }
 

@@ -76,6 +76,14 @@ class HostContainerService final : public ContainerService,
 
  private:
   void thaw_killed(Entry& e);  // container_ops.cpp
+  // container_restart.cpp
+  void schedule_restart(const std::shared_ptr<Entry>& e, bool at_boot);
+  void restarter();
+  void start_restarter();
+  void stop_restarter();
+  std::multimap<std::chrono::steady_clock::time_point, std::string> restarts_;  // under mu_
+  std::condition_variable restart_cv_;
+  std::thread restarter_;
 
  private:
   explicit HostContainerService(const ContainerServiceOptions& options);

@@ -213,3 +213,61 @@ def test_rename(berthd):
     assert bad.returncode != 0 and "Invalid container name" in bad.stderr
     # The old name is free again.
     berthd.docker("run", "-d", "--name", "rn1", "busybox", "true")
+
+
+def inspect(berthd, c, fmt):
+    return berthd.docker("inspect", "-f", fmt, c).stdout.strip()
+
+
+def test_restart_on_failure_retries_and_counts(berthd):
+    berthd.docker("rm", "-f", "rp1", check=False)
+    berthd.docker("run", "-d", "--name", "rp1", "--restart", "on-failure:2", "busybox",
+                  "sh", "-c", "echo run; exit 3")
+    # One run plus two restarts, then it stays down with the last exit code.
+    assert wait_for(lambda: inspect(berthd, "rp1", "{{.RestartCount}} {{.State.Status}}") == "2 exited",
+                    timeout=20)
+    time.sleep(1.5)
+    assert inspect(berthd, "rp1", "{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}") == "2 exited 3"
+    assert berthd.docker("logs", "rp1").stdout == "run\nrun\nrun\n"
+    # Success does not restart an on-failure container.
+    berthd.docker("rm", "-f", "rp2", check=False)
+    berthd.docker("run", "-d", "--name", "rp2", "--restart", "on-failure", "busybox", "true")
+    time.sleep(1.5)
+    assert inspect(berthd, "rp2", "{{.RestartCount}} {{.State.Status}}") == "0 exited"
+
+
+def test_restart_always_and_stop_cancels(berthd):
+    berthd.docker("rm", "-f", "rp3", check=False)
+    berthd.docker("run", "-d", "--name", "rp3", "--restart", "always", "busybox", "sh", "-c", "sleep 0.2")
+    assert wait_for(lambda: int(inspect(berthd, "rp3", "{{.RestartCount}}")) >= 2, timeout=20)
+    berthd.docker("stop", "-t", "1", "rp3")
+    time.sleep(1)
+    count = inspect(berthd, "rp3", "{{.RestartCount}}")
+    time.sleep(1.5)
+    assert inspect(berthd, "rp3", "{{.RestartCount}} {{.State.Status}}") == count + " exited"
+    berthd.docker("rm", "-f", "rp3")
+
+
+def test_restart_policies_after_daemon_restart(berthd):
+    for name in ("rpa", "rpu", "rpn", "rpf"):
+        berthd.docker("rm", "-f", name, check=False)
+    berthd.docker("run", "-d", "--name", "rpa", "--restart", "always", "busybox", "sleep", "300")
+    berthd.docker("run", "-d", "--name", "rpu", "--restart", "unless-stopped", "busybox", "sleep", "300")
+    berthd.docker("run", "-d", "--name", "rpn", "busybox", "sleep", "300")
+    berthd.docker("stop", "-t", "1", "rpa", "rpu", "rpn")
+    berthd.docker("run", "-d", "--name", "rpf", "--restart", "on-failure:1", "busybox",
+                  "sh", "-c", "sleep 2; exit 9")
+    # kill -9: the exit happens while berthd is down, then the policy applies.
+    berthd.proc.kill()
+    berthd.proc.wait()
+    time.sleep(3)
+    berthd.start()
+    # always comes back even after a manual stop; unless-stopped and no do not.
+    assert wait_for(lambda: inspect(berthd, "rpa", "{{.State.Status}}") == "running"), berthd.read_log()
+    assert wait_for(lambda: inspect(berthd, "rpf", "{{.RestartCount}}") == "1")
+    assert inspect(berthd, "rpu", "{{.State.Status}}") == "exited"
+    assert inspect(berthd, "rpn", "{{.State.Status}}") == "exited"
+    assert wait_for(lambda: inspect(berthd, "rpf", "{{.State.Status}} {{.State.ExitCode}}") == "exited 9",
+                    timeout=15)
+    for name in ("rpa", "rpu", "rpn", "rpf"):
+        berthd.docker("rm", "-f", name)
