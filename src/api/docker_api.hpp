@@ -41,6 +41,7 @@ Result<> add_container_stream_routes(Router& router, const Services& services);
 // /containers/{id}/exec, /exec/..., top, stats, pause, rename, ...
 Result<> add_container_ops_routes(Router& router, const Services& services);
 Result<> add_exec_routes(Router& router, const Services& services);
+Result<> add_container_archive_routes(Router& router, const Services& services);
 
 Result<Router> docker_router(const Services& services);
 

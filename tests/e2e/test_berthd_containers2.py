@@ -271,3 +271,79 @@ def test_restart_policies_after_daemon_restart(berthd):
                     timeout=15)
     for name in ("rpa", "rpu", "rpn", "rpf"):
         berthd.docker("rm", "-f", name)
+
+
+def test_cp_both_ways(berthd, tmp_path):
+    c = sleeper(berthd, "cp1")
+    src = tmp_path / "in.txt"
+    src.write_text("from host\n")
+    os.chmod(src, 0o640)
+    berthd.docker("cp", str(src), c + ":/tmp/copied.txt")
+    assert berthd.docker("exec", c, "cat", "/tmp/copied.txt").stdout == "from host\n"
+    assert berthd.docker("exec", c, "stat", "-c", "%a", "/tmp/copied.txt").stdout == "640\n"
+    d = tmp_path / "dir"
+    (d / "sub").mkdir(parents=True)
+    (d / "sub" / "f").write_text("nested\n")
+    berthd.docker("cp", str(d), c + ":/tmp/")
+    assert berthd.docker("exec", c, "cat", "/tmp/dir/sub/f").stdout == "nested\n"
+    berthd.docker("exec", c, "sh", "-c", "mkdir -p /data/x && echo payload > /data/x/y && ln -s y /data/x/l")
+    out = tmp_path / "out"
+    berthd.docker("cp", c + ":/data", str(out))
+    assert (out / "x" / "y").read_text() == "payload\n"
+    assert os.readlink(out / "x" / "l") == "y"
+    # To stdout as a tar, and from a stopped container.
+    berthd.docker("stop", "-t", "1", c)
+    tar = berthd.docker("cp", c + ":/data/x/y", "-", text=False).stdout
+    assert b"payload\n" in tar and tar[:1] != b""
+    missing = berthd.docker("cp", c + ":/nope", str(tmp_path / "n"), check=False)
+    assert missing.returncode != 0 and "Could not find the file /nope" in missing.stderr
+    assert "archive-" not in run(["sh", "-c", "mount"]).stdout
+
+
+def test_archive_path_tricks_stay_inside(berthd, tmp_path):
+    import base64
+    import io
+    import tarfile
+    c = sleeper(berthd, "cp2")
+    berthd.docker("exec", c, "sh", "-c", "echo inside > /tmp/marker && ln -s /etc/berth-host-secret /tmp/escape")
+    # ".." and absolute symlinks resolve inside the rootfs.
+    status, head, body = http(berthd, "GET", "/containers/cp2/archive?path=/../../../../tmp/marker")
+    assert status == 200, body
+    stat = json.loads(base64.b64decode(head.split("X-Docker-Container-Path-Stat: ")[1].split("\r\n")[0]))
+    assert stat["name"] == "marker" and stat["size"] == 7
+    status, _, body = http(berthd, "GET", "/containers/cp2/archive?path=/tmp/escape/")
+    assert status == 404, body
+    status, _, body = http(berthd, "HEAD", "/containers/cp2/archive?path=/nonexistent")
+    assert status == 404
+    status, _, body = http(berthd, "GET", "/containers/cp2/archive?path=")
+    assert status == 400
+    # A tar whose entries climb out is refused and writes nothing outside.
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        info = tarfile.TarInfo("../../../../../tmp/berth-escaped")
+        info.size = 3
+        t.addfile(info, io.BytesIO(b"bad"))
+    status, _, body = http(berthd, "PUT", "/containers/cp2/archive?path=/tmp", buf.getvalue(),
+                           "Content-Type: application/x-tar\r\n")
+    assert status == 400, body
+    assert not os.path.exists("/tmp/berth-escaped")
+    status, _, body = http(berthd, "PUT", "/containers/cp2/archive?path=/tmp/marker", buf.getvalue())
+    assert status == 400, body
+    status, _, body = http(berthd, "GET", "/containers/nosuch/archive?path=/")
+    assert status == 404 and json.loads(body)["message"] == "No such container: nosuch"
+
+
+def test_diff_and_export(berthd, tmp_path):
+    c = sleeper(berthd, "df1")
+    berthd.docker("exec", c, "sh", "-c", "echo new > /new-file && rm /etc/group && echo x >> /etc/passwd")
+    diff = berthd.docker("diff", c).stdout.splitlines()
+    assert "A /new-file" in diff
+    assert "D /etc/group" in diff
+    assert "C /etc/passwd" in diff and "C /etc" in diff
+    out = tmp_path / "export.tar"
+    berthd.docker("export", "-o", str(out), c)
+    import tarfile
+    with tarfile.open(out) as t:
+        names = set(t.getnames())
+        assert "new-file" in names and "bin/busybox" in names and "etc/group" not in names
+        assert t.extractfile("new-file").read() == b"new\n"
