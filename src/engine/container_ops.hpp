@@ -103,6 +103,12 @@ class ContainerOperations {
                                bool no_overwrite_dir_non_dir) = 0;
   virtual Result<> export_rootfs(const std::string& ref, int out_fd) = 0;
   virtual Result<std::vector<ChangeItem>> changes(const std::string& ref) = 0;
+
+  // POST /containers/{id}/update (resources, live when running, and the
+  // restart policy); returns dockerd's warnings.
+  virtual Result<std::vector<std::string>> update(const std::string& ref, std::string_view body) = 0;
+  // Removes every stopped container the filters (label, until) select.
+  virtual Result<PruneResult> prune(const Filters& filters) = 0;
 };
 
 }  // namespace berth::engine

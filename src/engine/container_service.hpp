@@ -70,6 +70,8 @@ class HostContainerService final : public ContainerService,
                        bool no_overwrite_dir_non_dir) override;
   Result<> export_rootfs(const std::string& ref, int out_fd) override;
   Result<std::vector<ChangeItem>> changes(const std::string& ref) override;
+  Result<std::vector<std::string>> update(const std::string& ref, std::string_view body) override;
+  Result<PruneResult> prune(const Filters& filters) override;
 
   ContainerCounts container_counts() const override;
   std::vector<DiskUsage::Container> container_usage() const override;

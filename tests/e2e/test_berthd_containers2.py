@@ -347,3 +347,48 @@ def test_diff_and_export(berthd, tmp_path):
         names = set(t.getnames())
         assert "new-file" in names and "bin/busybox" in names and "etc/group" not in names
         assert t.extractfile("new-file").read() == b"new\n"
+
+
+def cgroup_file(cid, controller_v1, name_v1, name_v2):
+    for path in ("/sys/fs/cgroup/%s/berth/%s/%s" % (controller_v1, cid, name_v1),
+                 "/sys/fs/cgroup/berth/%s/%s" % (cid, name_v2)):
+        if os.path.exists(path):
+            with open(path) as f:
+                return f.read().strip()
+    return None
+
+
+def test_update_resources_live_and_restart_policy(berthd):
+    c = sleeper(berthd, "up1")
+    cid = inspect(berthd, c, "{{.Id}}")
+    berthd.docker("update", "--memory", "64m", "--memory-swap", "128m", "--pids-limit", "50",
+                  "--restart", "on-failure:3", c)
+    assert inspect(berthd, c, "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}") == "67108864 50"
+    assert inspect(berthd, c, "{{.HostConfig.RestartPolicy.Name}} "
+                              "{{.HostConfig.RestartPolicy.MaximumRetryCount}}") == "on-failure 3"
+    mem = cgroup_file(cid, "memory", "memory.limit_in_bytes", "memory.max")
+    assert mem == "67108864", mem
+    assert cgroup_file(cid, "pids", "pids.max", "pids.max") == "50"
+    bad = berthd.docker("update", "--restart", "sometimes", c, check=False)
+    assert bad.returncode != 0 and "invalid restart policy" in bad.stderr
+    berthd.docker("rm", "-f", "up2", check=False)
+    berthd.docker("create", "--name", "up2", "--rm", "busybox", "true")
+    rm = berthd.docker("update", "--restart", "always", "up2", check=False)
+    assert rm.returncode != 0 and "AutoRemove" in rm.stderr
+    berthd.docker("rm", "-f", "up2")
+
+
+def test_container_prune(berthd):
+    berthd.docker("run", "--name", "pr1", "--label", "prune=yes", "busybox",
+                  "sh", "-c", "head -c 100000 /dev/zero > /big")
+    berthd.docker("run", "--name", "pr2", "--label", "prune=no", "busybox", "true")
+    keep = sleeper(berthd, "pr3")
+    client = docker_py(berthd)
+    res = client.containers.prune(filters={"label": ["prune=yes"]})
+    assert len(res["ContainersDeleted"]) == 1 and res["SpaceReclaimed"] >= 100000
+    names = berthd.docker("ps", "-a", "--format", "{{.Names}}").stdout.split()
+    assert "pr1" not in names and "pr2" in names and keep in names
+    out = berthd.docker("container", "prune", "-f").stdout
+    assert "Total reclaimed space" in out
+    names = berthd.docker("ps", "-a", "--format", "{{.Names}}").stdout.split()
+    assert "pr2" not in names and keep in names
