@@ -7,6 +7,7 @@
 
 #include "api/docker_api.hpp"
 #include "api/exchange.hpp"
+#include "api/filters_json.hpp"
 #include "api/stats_json.hpp"
 
 namespace berth::api {
@@ -106,6 +107,32 @@ Task<Result<>> rename(Exchange& ex, Deps d) {
   co_return co_await simple(ex, [&] { return d.ops->rename(ref, name); });
 }
 
+Task<Result<>> update(Exchange& ex, Deps d) {
+  auto body = co_await ex.read_body();
+  if (!body) co_return tl::unexpected(body.error());
+  std::string ref = ex.param("name");
+  auto warnings = co_await ex.run_blocking([&] { return d.ops->update(ref, *body); });
+  if (!warnings) co_return tl::unexpected(warnings.error());
+  json::array list;
+  for (const auto& w : *warnings) list.emplace_back(w);
+  json::object out;
+  out["Warnings"] = std::move(list);
+  co_return co_await ex.respond_json(http::status::ok, out);
+}
+
+Task<Result<>> prune(Exchange& ex, Deps d) {
+  auto filters = query_filters(ex.query());
+  if (!filters) co_return tl::unexpected(filters.error());
+  auto pruned = co_await ex.run_blocking([&] { return d.ops->prune(*filters); });
+  if (!pruned) co_return tl::unexpected(pruned.error());
+  json::array deleted;
+  for (const auto& id : pruned->deleted) deleted.emplace_back(id);
+  json::object out;
+  out["ContainersDeleted"] = std::move(deleted);
+  out["SpaceReclaimed"] = pruned->space_reclaimed;
+  co_return co_await ex.respond_json(http::status::ok, out);
+}
+
 }  // namespace
 
 Result<> add_container_ops_routes(Router& router, const Services& services) {
@@ -117,6 +144,8 @@ Result<> add_container_ops_routes(Router& router, const Services& services) {
   TRY(router.add("POST", "/containers/{name}/pause", bind(pause)));
   TRY(router.add("POST", "/containers/{name}/unpause", bind(unpause)));
   TRY(router.add("POST", "/containers/{name}/rename", bind(rename)));
+  TRY(router.add("POST", "/containers/{name}/update", bind(update)));
+  TRY(router.add("POST", "/containers/prune", bind(prune)));
   return ok();
 }
 

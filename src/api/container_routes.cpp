@@ -187,6 +187,7 @@ Result<> add_container_routes(Router& router, const Services& services) {
   TRY(add_container_stream_routes(router, services));
   TRY(add_container_ops_routes(router, services));
   TRY(add_exec_routes(router, services));
+  TRY(add_container_archive_routes(router, services));
   return ok();
 }
 

@@ -43,6 +43,7 @@ Result<> add_container_stream_routes(Router& router, const Services& services);
 // /containers/{id}/exec, /exec/..., top, stats, pause, rename, ...
 Result<> add_container_ops_routes(Router& router, const Services& services);
 Result<> add_exec_routes(Router& router, const Services& services);
+Result<> add_container_archive_routes(Router& router, const Services& services);
 
 // /networks/... and the network parts of container inspect/list.
 Result<> add_network_routes(Router& router, const Services& services);

@@ -31,6 +31,8 @@ struct HostContainerService::Entry {
   bool starting = false, removing = false, stop_requested = false;
   int pending_attach = 0;
   int64_t exits = 0;  // exits seen since berthd started
+  int64_t restart_delay_ms = 0;  // the restart policy's current backoff
+  bool restart_pending = false;
   std::vector<Waiter> waiters;
   std::vector<Watcher> watchers;
 

@@ -91,6 +91,24 @@ class ContainerOperations {
   virtual Result<> pause(const std::string& ref) = 0;
   virtual Result<> unpause(const std::string& ref) = 0;
   virtual Result<> rename(const std::string& ref, const std::string& new_name) = 0;
+
+  // The container's files (container_archive.cpp). Paths are resolved in
+  // the rootfs (openat2 RESOLVE_IN_ROOT): ".." and symlinks stay inside.
+  // The last component is not followed unless the path ends in "/" or "/.".
+  virtual Result<PathStat> archive_stat(const std::string& ref, const std::string& path) = 0;
+  // Writes a tar of `path` (entries named from its base name) to out_fd.
+  virtual Result<> archive_get(const std::string& ref, const std::string& path, int out_fd) = 0;
+  // Extracts the tar read from in_fd into the directory `path`.
+  virtual Result<> archive_put(const std::string& ref, const std::string& path, int in_fd,
+                               bool no_overwrite_dir_non_dir) = 0;
+  virtual Result<> export_rootfs(const std::string& ref, int out_fd) = 0;
+  virtual Result<std::vector<ChangeItem>> changes(const std::string& ref) = 0;
+
+  // POST /containers/{id}/update (resources, live when running, and the
+  // restart policy); returns dockerd's warnings.
+  virtual Result<std::vector<std::string>> update(const std::string& ref, std::string_view body) = 0;
+  // Removes every stopped container the filters (label, until) select.
+  virtual Result<PruneResult> prune(const Filters& filters) = 0;
 };
 
 }  // namespace berth::engine

@@ -206,6 +206,7 @@ Result<bool> HostContainerService::start(const std::string& ref) {
       return make_error(ErrorCategory::Conflict, "container is marked for removal and cannot be started");
     e->starting = true;
     e->stop_requested = false;
+    e->c.state.manually_stopped = false;
   }
   auto started = prepare_start(*e);
   auto pids = started ? spawn_monitor(*e) : Result<std::pair<int64_t, int64_t>>(tl::unexpected(started.error()));
@@ -276,6 +277,8 @@ Result<bool> HostContainerService::stop(const std::string& ref, std::optional<in
   int64_t exits;
   {
     std::lock_guard lock(mu_);
+    e->c.state.manually_stopped = true;
+    e->restart_pending = false;  // a stop cancels the restart policy's next start
     if (!e->c.state.running()) return false;
     e->stop_requested = true;
     exits = e->exits;
@@ -307,6 +310,10 @@ Result<> HostContainerService::kill(const std::string& ref, const std::string& s
     std::lock_guard lock(mu_);
     if (!e->c.state.running())
       return make_error(ErrorCategory::Conflict, "Cannot kill container: " + ref + ": Container " + e->c.id + " is not running");
+    if (signo == SIGKILL || signo == SIGTERM || signo == SIGINT) {  // a stop by hand: no restart
+      e->c.state.manually_stopped = true;
+      e->restart_pending = false;
+    }
   }
   return signal(*e, signo);
 }
@@ -397,6 +404,7 @@ void HostContainerService::on_monitor_exit(const std::shared_ptr<Entry>& e) {
   publish(c, "die", {{"exitCode", std::to_string(c.state.exit_code)}});
   if (auto_rm)
     if (auto r = remove_entry(e); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
+  if (!auto_rm) schedule_restart(e, false);
 }
 
 void HostContainerService::reaper() {

@@ -72,6 +72,7 @@ HostContainerService::HostContainerService(const ContainerServiceOptions& option
       runtime_root_(options.exec_root + "/runtime") {}
 
 HostContainerService::~HostContainerService() {
+  stop_restarter();
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -97,6 +98,7 @@ Result<std::unique_ptr<HostContainerService>> HostContainerService::open(const C
     options.network->reconcile(running);
   }
   s->reaper_ = std::thread([p = s.get()] { p->reaper(); });
+  s->start_restarter();
   return s;
 }
 

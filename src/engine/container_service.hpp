@@ -67,6 +67,14 @@ class HostContainerService final : public ContainerService,
   Result<> pause(const std::string& ref) override;
   Result<> unpause(const std::string& ref) override;
   Result<> rename(const std::string& ref, const std::string& new_name) override;
+  Result<PathStat> archive_stat(const std::string& ref, const std::string& path) override;
+  Result<> archive_get(const std::string& ref, const std::string& path, int out_fd) override;
+  Result<> archive_put(const std::string& ref, const std::string& path, int in_fd,
+                       bool no_overwrite_dir_non_dir) override;
+  Result<> export_rootfs(const std::string& ref, int out_fd) override;
+  Result<std::vector<ChangeItem>> changes(const std::string& ref) override;
+  Result<std::vector<std::string>> update(const std::string& ref, std::string_view body) override;
+  Result<PruneResult> prune(const Filters& filters) override;
 
   ContainerCounts container_counts() const override;
   std::vector<DiskUsage::Container> container_usage() const override;
@@ -79,6 +87,15 @@ class HostContainerService final : public ContainerService,
 
  private:
   void thaw_killed(Entry& e);  // container_ops.cpp
+  Result<UniqueFd> open_rootfs(const std::shared_ptr<Entry>& e);  // container_archive.cpp
+  // container_restart.cpp
+  void schedule_restart(const std::shared_ptr<Entry>& e, bool at_boot);
+  void restarter();
+  void start_restarter();
+  void stop_restarter();
+  std::multimap<std::chrono::steady_clock::time_point, std::string> restarts_;  // under mu_
+  std::condition_variable restart_cv_;
+  std::thread restarter_;
 
  private:
   explicit HostContainerService(const ContainerServiceOptions& options);

@@ -147,6 +147,8 @@ oci::Resources resources(const RunSettings& s) {
 
 }  // namespace
 
+oci::Resources container_resources(const RunSettings& s) { return resources(s); }
+
 Result<UserIds> resolve_rootfs_user(const std::string& rootfs, const std::string& spec) {
   auto u = TRY(resolve_user(rootfs, spec));
   return UserIds{u.uid, u.gid, u.home};

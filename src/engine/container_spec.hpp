@@ -30,6 +30,8 @@ struct UserIds {
   std::string home = "/";
 };
 Result<UserIds> resolve_rootfs_user(const std::string& rootfs, const std::string& spec);
+// The cgroup limits of HostConfig (what `docker update` changes live).
+oci::Resources container_resources(const RunSettings& s);
 
 // Docker's 14 default capabilities, "CAP_"-prefixed.
 const std::vector<std::string>& default_capabilities();

@@ -93,6 +93,12 @@ Result<> save_container_state(store::Db& db, const Container& c) {
   return st.run();
 }
 
+Result<> save_container_host_config(store::Db& db, const Container& c) {
+  auto st = TRY(db.prepare("UPDATE containers SET host_config = ? WHERE id = ?"));
+  st.bind_all(c.host_config, c.id);
+  return st.run();
+}
+
 Result<> delete_container(store::Db& db, const std::string& id) {
   auto st = TRY(db.prepare("DELETE FROM containers WHERE id = ?"));
   st.bind_all(id);

@@ -16,6 +16,8 @@ Result<> migrate_containers(store::Db& db);
 Result<> insert_container(store::Db& db, const Container& c);
 Result<> save_container_state(store::Db& db, const Container& c);
 Result<> delete_container(store::Db& db, const std::string& id);
+// After `docker update`: the HostConfig document.
+Result<> save_container_host_config(store::Db& db, const Container& c);
 // Rows only: dir, log_path and the flags derived from the JSON are left
 // for the caller to fill.
 Result<std::vector<Container>> load_containers(store::Db& db);

@@ -213,3 +213,182 @@ def test_rename(berthd):
     assert bad.returncode != 0 and "Invalid container name" in bad.stderr
     # The old name is free again.
     berthd.docker("run", "-d", "--name", "rn1", "busybox", "true")
+
+
+def inspect(berthd, c, fmt):
+    return berthd.docker("inspect", "-f", fmt, c).stdout.strip()
+
+
+def test_restart_on_failure_retries_and_counts(berthd):
+    berthd.docker("rm", "-f", "rp1", check=False)
+    berthd.docker("run", "-d", "--name", "rp1", "--restart", "on-failure:2", "busybox",
+                  "sh", "-c", "echo run; exit 3")
+    # One run plus two restarts, then it stays down with the last exit code.
+    assert wait_for(lambda: inspect(berthd, "rp1", "{{.RestartCount}} {{.State.Status}}") == "2 exited",
+                    timeout=20)
+    time.sleep(1.5)
+    assert inspect(berthd, "rp1", "{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}") == "2 exited 3"
+    assert berthd.docker("logs", "rp1").stdout == "run\nrun\nrun\n"
+    # Success does not restart an on-failure container.
+    berthd.docker("rm", "-f", "rp2", check=False)
+    berthd.docker("run", "-d", "--name", "rp2", "--restart", "on-failure", "busybox", "true")
+    time.sleep(1.5)
+    assert inspect(berthd, "rp2", "{{.RestartCount}} {{.State.Status}}") == "0 exited"
+
+
+def test_restart_always_and_stop_cancels(berthd):
+    berthd.docker("rm", "-f", "rp3", check=False)
+    berthd.docker("run", "-d", "--name", "rp3", "--restart", "always", "busybox", "sh", "-c", "sleep 0.2")
+    assert wait_for(lambda: int(inspect(berthd, "rp3", "{{.RestartCount}}")) >= 2, timeout=20)
+    berthd.docker("stop", "-t", "1", "rp3")
+    time.sleep(1)
+    count = inspect(berthd, "rp3", "{{.RestartCount}}")
+    time.sleep(1.5)
+    assert inspect(berthd, "rp3", "{{.RestartCount}} {{.State.Status}}") == count + " exited"
+    berthd.docker("rm", "-f", "rp3")
+
+
+def test_restart_policies_after_daemon_restart(berthd):
+    for name in ("rpa", "rpu", "rpn", "rpf"):
+        berthd.docker("rm", "-f", name, check=False)
+    berthd.docker("run", "-d", "--name", "rpa", "--restart", "always", "busybox", "sleep", "300")
+    berthd.docker("run", "-d", "--name", "rpu", "--restart", "unless-stopped", "busybox", "sleep", "300")
+    berthd.docker("run", "-d", "--name", "rpn", "busybox", "sleep", "300")
+    berthd.docker("stop", "-t", "1", "rpa", "rpu", "rpn")
+    berthd.docker("run", "-d", "--name", "rpf", "--restart", "on-failure:1", "busybox",
+                  "sh", "-c", "sleep 2; exit 9")
+    # kill -9: the exit happens while berthd is down, then the policy applies.
+    berthd.proc.kill()
+    berthd.proc.wait()
+    time.sleep(3)
+    berthd.start()
+    # always comes back even after a manual stop; unless-stopped and no do not.
+    assert wait_for(lambda: inspect(berthd, "rpa", "{{.State.Status}}") == "running"), berthd.read_log()
+    assert wait_for(lambda: inspect(berthd, "rpf", "{{.RestartCount}}") == "1")
+    assert inspect(berthd, "rpu", "{{.State.Status}}") == "exited"
+    assert inspect(berthd, "rpn", "{{.State.Status}}") == "exited"
+    assert wait_for(lambda: inspect(berthd, "rpf", "{{.State.Status}} {{.State.ExitCode}}") == "exited 9",
+                    timeout=15)
+    for name in ("rpa", "rpu", "rpn", "rpf"):
+        berthd.docker("rm", "-f", name)
+
+
+def test_cp_both_ways(berthd, tmp_path):
+    c = sleeper(berthd, "cp1")
+    src = tmp_path / "in.txt"
+    src.write_text("from host\n")
+    os.chmod(src, 0o640)
+    berthd.docker("cp", str(src), c + ":/tmp/copied.txt")
+    assert berthd.docker("exec", c, "cat", "/tmp/copied.txt").stdout == "from host\n"
+    assert berthd.docker("exec", c, "stat", "-c", "%a", "/tmp/copied.txt").stdout == "640\n"
+    d = tmp_path / "dir"
+    (d / "sub").mkdir(parents=True)
+    (d / "sub" / "f").write_text("nested\n")
+    berthd.docker("cp", str(d), c + ":/tmp/")
+    assert berthd.docker("exec", c, "cat", "/tmp/dir/sub/f").stdout == "nested\n"
+    berthd.docker("exec", c, "sh", "-c", "mkdir -p /data/x && echo payload > /data/x/y && ln -s y /data/x/l")
+    out = tmp_path / "out"
+    berthd.docker("cp", c + ":/data", str(out))
+    assert (out / "x" / "y").read_text() == "payload\n"
+    assert os.readlink(out / "x" / "l") == "y"
+    # To stdout as a tar, and from a stopped container.
+    berthd.docker("stop", "-t", "1", c)
+    tar = berthd.docker("cp", c + ":/data/x/y", "-", text=False).stdout
+    assert b"payload\n" in tar and tar[:1] != b""
+    missing = berthd.docker("cp", c + ":/nope", str(tmp_path / "n"), check=False)
+    assert missing.returncode != 0 and "Could not find the file /nope" in missing.stderr
+    assert "archive-" not in run(["sh", "-c", "mount"]).stdout
+
+
+def test_archive_path_tricks_stay_inside(berthd, tmp_path):
+    import base64
+    import io
+    import tarfile
+    c = sleeper(berthd, "cp2")
+    berthd.docker("exec", c, "sh", "-c", "echo inside > /tmp/marker && ln -s /etc/berth-host-secret /tmp/escape")
+    # ".." and absolute symlinks resolve inside the rootfs.
+    status, head, body = http(berthd, "GET", "/containers/cp2/archive?path=/../../../../tmp/marker")
+    assert status == 200, body
+    stat = json.loads(base64.b64decode(head.split("X-Docker-Container-Path-Stat: ")[1].split("\r\n")[0]))
+    assert stat["name"] == "marker" and stat["size"] == 7
+    status, _, body = http(berthd, "GET", "/containers/cp2/archive?path=/tmp/escape/")
+    assert status == 404, body
+    status, _, body = http(berthd, "HEAD", "/containers/cp2/archive?path=/nonexistent")
+    assert status == 404
+    status, _, body = http(berthd, "GET", "/containers/cp2/archive?path=")
+    assert status == 400
+    # A tar whose entries climb out is refused and writes nothing outside.
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        info = tarfile.TarInfo("../../../../../tmp/berth-escaped")
+        info.size = 3
+        t.addfile(info, io.BytesIO(b"bad"))
+    status, _, body = http(berthd, "PUT", "/containers/cp2/archive?path=/tmp", buf.getvalue(),
+                           "Content-Type: application/x-tar\r\n")
+    assert status == 400, body
+    assert not os.path.exists("/tmp/berth-escaped")
+    status, _, body = http(berthd, "PUT", "/containers/cp2/archive?path=/tmp/marker", buf.getvalue())
+    assert status == 400, body
+    status, _, body = http(berthd, "GET", "/containers/nosuch/archive?path=/")
+    assert status == 404 and json.loads(body)["message"] == "No such container: nosuch"
+
+
+def test_diff_and_export(berthd, tmp_path):
+    c = sleeper(berthd, "df1")
+    berthd.docker("exec", c, "sh", "-c", "echo new > /new-file && rm /etc/group && echo x >> /etc/passwd")
+    diff = berthd.docker("diff", c).stdout.splitlines()
+    assert "A /new-file" in diff
+    assert "D /etc/group" in diff
+    assert "C /etc/passwd" in diff and "C /etc" in diff
+    out = tmp_path / "export.tar"
+    berthd.docker("export", "-o", str(out), c)
+    import tarfile
+    with tarfile.open(out) as t:
+        names = set(t.getnames())
+        assert "new-file" in names and "bin/busybox" in names and "etc/group" not in names
+        assert t.extractfile("new-file").read() == b"new\n"
+
+
+def cgroup_file(cid, controller_v1, name_v1, name_v2):
+    for path in ("/sys/fs/cgroup/%s/berth/%s/%s" % (controller_v1, cid, name_v1),
+                 "/sys/fs/cgroup/berth/%s/%s" % (cid, name_v2)):
+        if os.path.exists(path):
+            with open(path) as f:
+                return f.read().strip()
+    return None
+
+
+def test_update_resources_live_and_restart_policy(berthd):
+    c = sleeper(berthd, "up1")
+    cid = inspect(berthd, c, "{{.Id}}")
+    berthd.docker("update", "--memory", "64m", "--memory-swap", "128m", "--pids-limit", "50",
+                  "--restart", "on-failure:3", c)
+    assert inspect(berthd, c, "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}") == "67108864 50"
+    assert inspect(berthd, c, "{{.HostConfig.RestartPolicy.Name}} "
+                              "{{.HostConfig.RestartPolicy.MaximumRetryCount}}") == "on-failure 3"
+    mem = cgroup_file(cid, "memory", "memory.limit_in_bytes", "memory.max")
+    assert mem == "67108864", mem
+    assert cgroup_file(cid, "pids", "pids.max", "pids.max") == "50"
+    bad = berthd.docker("update", "--restart", "sometimes", c, check=False)
+    assert bad.returncode != 0 and "invalid restart policy" in bad.stderr
+    berthd.docker("rm", "-f", "up2", check=False)
+    berthd.docker("create", "--name", "up2", "--rm", "busybox", "true")
+    rm = berthd.docker("update", "--restart", "always", "up2", check=False)
+    assert rm.returncode != 0 and "AutoRemove" in rm.stderr
+    berthd.docker("rm", "-f", "up2")
+
+
+def test_container_prune(berthd):
+    berthd.docker("run", "--name", "pr1", "--label", "prune=yes", "busybox",
+                  "sh", "-c", "head -c 100000 /dev/zero > /big")
+    berthd.docker("run", "--name", "pr2", "--label", "prune=no", "busybox", "true")
+    keep = sleeper(berthd, "pr3")
+    client = docker_py(berthd)
+    res = client.containers.prune(filters={"label": ["prune=yes"]})
+    assert len(res["ContainersDeleted"]) == 1 and res["SpaceReclaimed"] >= 100000
+    names = berthd.docker("ps", "-a", "--format", "{{.Names}}").stdout.split()
+    assert "pr1" not in names and "pr2" in names and keep in names
+    out = berthd.docker("container", "prune", "-f").stdout
+    assert "Total reclaimed space" in out
+    names = berthd.docker("ps", "-a", "--format", "{{.Names}}").stdout.split()
+    assert "pr2" not in names and keep in names
