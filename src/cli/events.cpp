@@ -14,23 +14,24 @@ namespace berth::cli {
 namespace json = boost::json;
 namespace {
 
-// Go's RFC3339Nano in UTC: trailing zeros of the fraction trimmed.
+// docker's RFC3339NanoFixed in the local zone: always nine fraction
+// digits (Go's RFC3339Nano would trim trailing zeros, docker's does not),
+// "Z" for UTC, else the ±hh:mm offset.
 std::string rfc3339_nano(int64_t nanos) {
   time_t secs = static_cast<time_t>(nanos / 1000000000);
   struct tm tm {};
-  gmtime_r(&secs, &tm);
+  localtime_r(&secs, &tm);
   char buf[64];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string out = buf;
-  int64_t frac = nanos % 1000000000;
-  if (frac) {
-    char f[16];
-    std::snprintf(f, sizeof f, ".%09lld", static_cast<long long>(frac));
-    std::string fs = f;
-    while (fs.back() == '0') fs.pop_back();
-    out += fs;
-  }
-  return out + "Z";
+  char frac[16];
+  std::snprintf(frac, sizeof frac, ".%09lld", static_cast<long long>(nanos % 1000000000));
+  std::string out = std::string(buf) + frac;
+  long offset = tm.tm_gmtoff;
+  if (offset == 0) return out + "Z";
+  char zone[40];
+  long abs_min = (offset < 0 ? -offset : offset) / 60;
+  std::snprintf(zone, sizeof zone, "%c%02ld:%02ld", offset < 0 ? '-' : '+', abs_min / 60, abs_min % 60);
+  return out + zone;
 }
 
 std::string event_line(const json::value& e) {
