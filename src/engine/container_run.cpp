@@ -2,9 +2,7 @@
 // resize, wait, attach, the reaper thread and re-adoption at startup.
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/mount.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -19,13 +17,13 @@
 #include "engine/container_network.hpp"
 #include "engine/container_store.hpp"
 #include "engine/container_spec.hpp"
+#include "engine/monitor_spawn.hpp"
 #include "monitor/protocol.hpp"
 #include "oci/image_config.hpp"
 #include "oci/json.hpp"
 #include "oci/runtime_codec.hpp"
 #include "snapshot/mount.hpp"
 
-extern char** environ;
 
 namespace berth::engine {
 namespace {
@@ -37,41 +35,6 @@ Container c_copy(const HostContainerService::Entry& e, std::mutex& mu) {
 
 Unexpected not_running(const std::string& id) {
   return make_error(ErrorCategory::Conflict, "Container " + id + " is not running");
-}
-
-// Reads the monitor's readiness line: "ok <monitor pid> <init pid>".
-Result<std::pair<int64_t, int64_t>> read_ready(int fd) {
-  std::string text;
-  char buf[4096];
-  for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    int n = ::poll(&p, 1, 120000);
-    if (n == 0) return make_error(ErrorCategory::Internal, "berth-monitor did not report readiness");
-    if (n < 0 && errno == EINTR) continue;
-    ssize_t got = ::read(fd, buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    text.append(buf, static_cast<size_t>(got));
-    if (text.find('\n') != std::string::npos) break;
-  }
-  text = std::string(trim(text));
-  if (text.starts_with("error ")) return make_error(ErrorCategory::InvalidArgument, text.substr(6));
-  auto words = split(text, ' ');
-  if (words.size() != 3 || words[0] != "ok")
-    return make_error(ErrorCategory::Internal, "berth-monitor failed: " + (text.empty() ? "no answer" : text));
-  return std::pair{TRY(parse_int<int64_t>(words[1])), TRY(parse_int<int64_t>(words[2]))};
-}
-
-std::string monitor_binary(const std::string& configured) {
-  if (!configured.empty()) return configured;
-  char self[4096];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  std::string dir = n > 0 ? std::string(self, static_cast<size_t>(n)) : "";
-  dir = dir.substr(0, dir.rfind('/'));
-  // Installed side by side, or in the build tree (apps/berthd -> apps/berth-monitor).
-  for (std::string p : {dir + "/berth-monitor", dir + "/../berth-monitor/berth-monitor"})
-    if (::access(p.c_str(), X_OK) == 0) return p;
-  return "berth-monitor";
 }
 
 // Files rewritten before every start (hostname, hosts, config.json): no
@@ -130,48 +93,11 @@ Result<> HostContainerService::prepare_start(Entry& e) {
 }
 
 Result<std::pair<int64_t, int64_t>> HostContainerService::spawn_monitor(Entry& e) {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
-  UniqueFd ready_r(p[0]), ready_w(p[1]);
-  std::string bin = monitor_binary(o_.monitor_path);
-  std::vector<std::string> args = {bin, "--id", e.c.id, "--dir", e.c.dir, "--runtime-root", runtime_root_,
-                                   "--ready-fd", "3"};
+  std::vector<std::string> args = {"--id", e.c.id, "--dir", e.c.dir, "--runtime-root", runtime_root_};
   if (e.c.tty) args.push_back("--tty");
   if (e.c.open_stdin) args.push_back("--stdin");
   if (e.c.stdin_once) args.push_back("--stdin-once");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::string monitor_log = e.c.dir + "/monitor.log";
-
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  ::posix_spawn_file_actions_init(&fa);
-  ::posix_spawnattr_init(&attr);
-  ::posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  ::posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  ::posix_spawn_file_actions_addopen(&fa, 2, monitor_log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0640);
-  ::posix_spawn_file_actions_adddup2(&fa, ready_w.get(), 3);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  ::posix_spawnattr_setsigmask(&attr, &none);
-  ::posix_spawnattr_setsigdefault(&attr, &all);
-  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = 0;
-  int err = ::posix_spawn(&pid, bin.c_str(), &fa, &attr, argv.data(), environ);
-  ::posix_spawn_file_actions_destroy(&fa);
-  ::posix_spawnattr_destroy(&attr);
-  if (err != 0) return sys_error("spawn " + bin, err);
-  ready_w.reset();
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  auto ready = read_ready(ready_r.get());
-  // A monitor that failed or hung must not linger: it leads the process
-  // group of the session the spawn created (pgid = the spawned pid).
-  if (!ready) ::kill(-pid, SIGKILL);
-  return ready;
+  return spawn_monitor_process(find_monitor_binary(o_.monitor_path), args, e.c.dir + "/monitor.log");
 }
 
 void HostContainerService::start_failed(const std::shared_ptr<Entry>& e, const Error& error) {

@@ -1,6 +1,5 @@
-// Spawning a berth-monitor for an exec session: a new session, its stderr
-// appended to a log file, readiness read from fd 3. (The container's own
-// monitor is spawned the same way by container_run.cpp.)
+// Spawning a berth-monitor (a container's, or an exec session's): a new
+// session, its stderr appended to a log file, readiness read from fd 3.
 #pragma once
 
 #include <cstdint>
