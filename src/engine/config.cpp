@@ -107,6 +107,24 @@ Result<ConfigValue> from_toml(const toml::node& node) {
   return type_error("a string, integer, boolean or list of strings");
 }
 
+// A mirror is an http(s) base URL without query, fragment or user info,
+// kept with one trailing slash as dockerd reports it in /info.
+Result<std::string> normalise_mirror(const std::string& url) {
+  auto fail = [&](const std::string& why) {
+    return make_error(ErrorCategory::InvalidArgument, "invalid mirror: " + why + " in \"" + url + "\"");
+  };
+  auto scheme_end = url.find("://");
+  std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") return fail("unsupported scheme \"" + scheme + "\"");
+  std::string rest = url.substr(scheme_end + 3);
+  if (rest.empty() || rest[0] == '/') return fail("no host");
+  if (rest.find_first_of("?#") != std::string::npos) return fail("query or fragment");
+  if (rest.substr(0, rest.find('/')).find('@') != std::string::npos) return fail("user info");
+  std::string out = url;
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  return out + "/";
+}
+
 Result<> validate(const DaemonConfig& c) {
   TRY_CTX(log::parse_level(c.log_level), "log-level");
   TRY_CTX(log::parse_format(c.log_format), "log-format");
@@ -195,6 +213,7 @@ Result<DaemonConfig> resolve_config(const std::vector<ConfigLayer>& layers, cons
     }
   }
   TRY_CTX(validate(config), "config");
+  for (auto& mirror : config.registry_mirrors) mirror = TRY_CTX(normalise_mirror(mirror), "config");
   // As in dockerd, registries on loopback never need TLS, whatever the
   // configured list says (local test registries rely on it).
   auto& insecure = config.insecure_registries;

@@ -95,34 +95,48 @@ Error response_error(const Response& response, const Request& request) {
                method_title(request.method) + " \"" + request.url + "\": " + registry_error_text(response));
 }
 
+std::vector<std::vector<std::string>> Client::pull_endpoints(const std::string& domain,
+                                                              const ClientOptions& o) {
+  std::vector<std::vector<std::string>> groups;
+  if (domain == "docker.io")
+    for (auto m : o.mirrors) {
+      while (!m.empty() && m.back() == '/') m.pop_back();
+      if (!m.empty()) groups.push_back({m});
+    }
+  if (domain == "docker.io") {
+    groups.push_back({"https://registry-1.docker.io"});
+  } else {
+    groups.push_back({"https://" + domain});
+    if (is_insecure(domain, o.insecure_registries)) groups.back().push_back("http://" + domain);
+  }
+  return groups;
+}
+
 Result<std::unique_ptr<Client>> Client::connect(const std::string& domain, ClientOptions options) {
+  auto own = pull_endpoints(domain, options).back();
+  return connect_to(domain, std::move(options), own);
+}
+
+Result<std::unique_ptr<Client>> Client::connect_to(const std::string& domain, ClientOptions options,
+                                                   const std::vector<std::string>& candidates,
+                                                   bool more_follow) {
   std::unique_ptr<Client> c(new Client(domain, std::move(options)));
   const auto& o = c->options_;
   c->creds_ = o.credentials;
   if (!c->creds_ || c->creds_->empty()) c->creds_ = TRY(load_credentials(domain, o.docker_config));
   for (const auto& dir : o.cert_dirs)
     if (file_exists(dir + "/" + domain + "/ca.crt")) c->ca_file_ = dir + "/" + domain + "/ca.crt";
-  std::vector<std::string> candidates;
-  if (domain == "docker.io") {
-    candidates = o.mirrors;
-    for (auto& m : candidates)
-      while (!m.empty() && m.back() == '/') m.pop_back();
-    candidates.push_back("https://registry-1.docker.io");
-  } else {
-    candidates.push_back("https://" + domain);
-    if (is_insecure(domain, o.insecure_registries)) candidates.push_back("http://" + domain);
-  }
-  TRY(c->ping(candidates));
+  TRY(c->ping(candidates, more_follow));
   return c;
 }
 
-Result<> Client::ping(const std::vector<std::string>& candidates) {
+Result<> Client::ping(const std::vector<std::string>& candidates, bool more_follow) {
   std::optional<Error> last;
   for (size_t i = 0; i < candidates.size(); ++i) {
     base_ = candidates[i];
     // Only the last candidate gets the full retry budget: an HTTPS probe
     // of a plain-HTTP registry fails at once and should fall through.
-    int attempts = i + 1 == candidates.size() ? options_.max_attempts : 1;
+    int attempts = i + 1 == candidates.size() && !more_follow ? options_.max_attempts : 1;
     auto req = base_request("GET", "/v2/");
     auto r = send_with_retry(req, attempts);
     if (!r) {

@@ -23,7 +23,7 @@ namespace berth::registry {
 
 struct ClientOptions {
   std::vector<std::string> insecure_registries;  // "host[:port]"; loopback always
-  std::vector<std::string> mirrors;              // base URLs tried first for docker.io
+  std::vector<std::string> mirrors;              // base URLs pulls of docker.io try first
   int max_concurrent_downloads = 3;
   int max_attempts = 5;   // per request, transport errors / 429 / 5xx
   int backoff_ms = 200;   // doubled per attempt
@@ -61,9 +61,22 @@ struct MountResult {
 
 class Client {
  public:
-  // Chooses the endpoint for `domain` and pings /v2/ (learning the
-  // challenge); Unavailable if no endpoint answers.
+  // The registry's own endpoint for `domain` (push, login: never a
+  // mirror), pinged on /v2/ to learn the challenge; Unavailable if it
+  // does not answer.
   static Result<std::unique_ptr<Client>> connect(const std::string& domain, ClientOptions options);
+  // Where a pull may look, in order: for docker.io each configured mirror
+  // on its own, then the registry's own candidates (HTTPS, then plain
+  // HTTP for insecure registries). The caller moves to the next group
+  // when one is down or lacks the reference, as dockerd does.
+  static std::vector<std::vector<std::string>> pull_endpoints(const std::string& domain,
+                                                              const ClientOptions& options);
+  // Connects to the first of `candidates` that answers /v2/. With
+  // `more_follow` every candidate gets one try (a dead mirror must not
+  // cost the whole retry budget before the next endpoint is asked).
+  static Result<std::unique_ptr<Client>> connect_to(const std::string& domain, ClientOptions options,
+                                                    const std::vector<std::string>& candidates,
+                                                    bool more_follow = false);
 
   const std::string& base_url() const { return base_; }
   const std::string& domain() const { return domain_; }
@@ -104,7 +117,7 @@ class Client {
   Client(std::string domain, ClientOptions options) : domain_(std::move(domain)), options_(std::move(options)) {}
   Result<Response> send_with_retry(const Request& req, int attempts);
   Result<std::string> fetch_token(const std::string& scope);
-  Result<> ping(const std::vector<std::string>& candidates);
+  Result<> ping(const std::vector<std::string>& candidates, bool more_follow);
 
   std::string domain_;
   ClientOptions options_;

@@ -49,7 +49,10 @@ struct Puller {
   }
 
   Result<FetchedManifest> manifest(const std::string& reference) {
-    auto m = TRY(client.get_manifest(repo, reference));
+    return accept(TRY(client.get_manifest(repo, reference)), reference);
+  }
+
+  Result<FetchedManifest> accept(FetchedManifest m, const std::string& reference) {
     if (is_schema1(m))
       return make_error(ErrorCategory::InvalidArgument,
                         "unsupported manifest format (Docker image schema 1) for " + repo + ":" + reference +
@@ -116,6 +119,28 @@ struct Puller {
   }
 };
 
+struct Endpoint {
+  std::unique_ptr<Client> client;
+  FetchedManifest top;
+};
+
+// The first endpoint that serves `reference`: docker.io's mirrors in turn,
+// then the registry itself, whose error is the one reported (dockerd
+// falls back the same way when a mirror is down or lacks the image).
+Result<Endpoint> resolve_endpoint(const oci::Reference& ref, const std::string& reference,
+                                  const ClientOptions& options) {
+  auto groups = Client::pull_endpoints(ref.domain, options);
+  for (size_t i = 0;; ++i) {
+    bool last = i + 1 == groups.size();
+    auto found = [&]() -> Result<Endpoint> {
+      auto client = TRY(Client::connect_to(ref.domain, options, groups[i], !last));
+      auto top = TRY(client->get_manifest(ref.path, reference));
+      return Endpoint{std::move(client), std::move(top)};
+    }();
+    if (found || last) return found;
+  }
+}
+
 }  // namespace
 
 Result<oci::Platform> parse_platform(const std::string& text) {
@@ -132,12 +157,12 @@ Result<oci::Platform> parse_platform(const std::string& text) {
 Result<PullResult> pull(image::Context& ctx, const std::string& name, const PullOptions& options,
                         const ProgressFn& progress) {
   auto ref = TRY(oci::parse_reference(name));
-  auto client = TRY(Client::connect(ref.domain, options.client));
-  Puller p{ctx, options, progress, TRY(image::ScopedLease::create(ctx.leases)), *client, ref.path, {}, nullptr, {}};
   std::string reference = ref.digest.empty() ? ref.tag : ref.digest;
+  auto endpoint = TRY(resolve_endpoint(ref, reference, options.client));
+  Puller p{ctx, options, progress, TRY(image::ScopedLease::create(ctx.leases)), *endpoint.client, ref.path, {}, nullptr, {}};
   p.emit({reference, "Pulling from " + ref.path, -1, -1, false, "", ""});
 
-  auto top = TRY(p.manifest(reference));
+  auto top = TRY(p.accept(std::move(endpoint.top), reference));
   PullResult result;
   result.digest = top.digest;
   FetchedManifest chosen = top;

@@ -7,6 +7,7 @@ runs."""
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -16,7 +17,7 @@ from berthd_fixture import Berthd
 from conftest import REPO, need_root
 
 sys.path.insert(0, os.path.join(REPO, "tests", "integration", "registry"))
-from registry_env import Registry, TokenServer, htpasswd_auth  # noqa: E402
+from registry_env import Registry, TokenServer, free_port, htpasswd_auth  # noqa: E402
 
 pytestmark = pytest.mark.skipif(shutil.which("docker-registry") is None,
                                 reason="docker-registry is not installed (scripts/install-deps.sh)")
@@ -131,3 +132,34 @@ def test_login_with_bearer_token_flow(berthd, cli_env):
     finally:
         reg.stop()
         ts.stop()
+
+
+def test_docker_io_mirrors_fall_back_in_order(busybox_image, cli_env):
+    """`docker pull busybox` through berthd with three docker.io mirrors:
+    the first is down (closed port), the second lacks the image, the third
+    has it — the pull must come from the third. The test never lets berthd
+    reach registry-1.docker.io: a mirror always has the image."""
+    need_root()
+    empty, full = Registry(), Registry()
+    closed = "127.0.0.1:%d" % free_port()
+    daemon = None
+    try:
+        subprocess.run(["skopeo", "copy", "--dest-tls-verify=false",
+                        "docker-archive:" + busybox_image.archive,
+                        "docker://%s/library/busybox:latest" % full.host],
+                       check=True, capture_output=True)
+        mirrors = []
+        for host in (closed, empty.host, full.host):
+            mirrors += ["--registry-mirror", "http://" + host]
+        daemon = Berthd(extra_args=mirrors).start()
+        pulled = daemon.docker("pull", "busybox", env=cli_env).stdout
+        assert "latest: Pulling from library/busybox" in pulled, pulled
+        assert "Status: Downloaded newer image for busybox:latest" in pulled, pulled
+        assert daemon.docker("run", "--rm", "busybox", "echo", "mirrored").stdout == "mirrored\n"
+        info = json.loads(daemon.docker("info", "--format", "{{json .RegistryConfig.Mirrors}}").stdout)
+        assert info == ["http://%s/" % h for h in (closed, empty.host, full.host)], info
+    finally:
+        if daemon:
+            daemon.cleanup()
+        empty.stop()
+        full.stop()

@@ -63,6 +63,19 @@ api-threads = 3
   EXPECT_EQ(c.api_threads, 3);
 }
 
+TEST(Config, MirrorsAreHttpUrlsKeptWithOneTrailingSlash) {
+  using Mirrors = std::vector<std::string>;
+  auto with = [](Mirrors m) { return resolve_config({layer("f", {{"registry-mirrors", m}})}, fake_env({})); };
+  auto good = with({"https://mirror.example", "http://127.0.0.1:5000//"});
+  ASSERT_TRUE(good) << good.error().to_string();
+  EXPECT_EQ(good->registry_mirrors, (Mirrors{"https://mirror.example/", "http://127.0.0.1:5000/"}));
+  for (const char* bad : {"mirror.example", "ftp://m", "https://", "https://m/?x=1", "https://u:p@m"}) {
+    auto r = with({bad});
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().to_string().find("invalid mirror"), std::string::npos) << r.error().to_string();
+  }
+}
+
 TEST(Config, ErrorsNameTheFileAndKey) {
   auto unknown = parse_config_toml("data_root = \"/x\"\n", "/etc/berth/berthd.toml");
   ASSERT_FALSE(unknown);

@@ -91,6 +91,17 @@ TEST(Insecure, LoopbackAndListedHosts) {
   EXPECT_FALSE(is_insecure("1270.0.0.1", {}));
 }
 
+TEST(PullEndpoints, MirrorsOnlyForDockerIoEachOnItsOwnThenTheRegistry) {
+  using Groups = std::vector<std::vector<std::string>>;
+  ClientOptions o;
+  o.mirrors = {"http://127.0.0.1:1/", "https://m.example"};
+  EXPECT_EQ(Client::pull_endpoints("docker.io", o),
+            (Groups{{"http://127.0.0.1:1"}, {"https://m.example"}, {"https://registry-1.docker.io"}}));
+  EXPECT_EQ(Client::pull_endpoints("127.0.0.1:5000", o),
+            (Groups{{"https://127.0.0.1:5000", "http://127.0.0.1:5000"}}));
+  EXPECT_EQ(Client::pull_endpoints("quay.example", o), (Groups{{"https://quay.example"}}));
+}
+
 TEST(ResponseError, FormatsLikeDocker) {
   Response r;
   r.status = 401;
