@@ -1,5 +1,6 @@
 // Registry endpoints: POST /images/create?fromImage= (pull), POST
-// /images/{name}/push, POST /auth (docker login) and berth's POST
+// /images/{name}/push, POST /auth (docker login), GET
+// /distribution/{name}/json and berth's POST
 // /berth/images/bootstrap. A pull or push runs
 // on the blocking pool and hands each progress line to a pipe; the
 // connection side copies the pipe into the chunked response as it fills,
@@ -20,6 +21,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <memory>
 
 #include "api/errors.hpp"
@@ -149,6 +151,36 @@ Task<Result<>> bootstrap(Exchange& ex, engine::ImageService& images) {
   co_return co_await stream_job(ex, 0, job);
 }
 
+boost::json::object platform_json(const oci::Platform& p) {
+  boost::json::object o{{"architecture", p.architecture}, {"os", p.os}};
+  if (!p.os_version.empty()) o["os.version"] = p.os_version;
+  if (!p.os_features.empty()) {
+    boost::json::array features;
+    for (const auto& f : p.os_features) features.emplace_back(f);
+    o["os.features"] = std::move(features);
+  }
+  if (!p.variant.empty()) o["variant"] = p.variant;
+  return o;
+}
+
+// GET /distribution/{name}/json: the registry's descriptor and platforms
+// for a name, asked with the caller's X-Registry-Auth.
+Task<Result<>> distribution(Exchange& ex, engine::ImageService& images) {
+  engine::RegistryRequest request;
+  request.image = ex.param("name");
+  request.auth = std::string(ex.header("X-Registry-Auth"));
+  auto info = co_await ex.run_blocking([&] { return images.distribution(request); });
+  if (!info && info.error().is(ErrorCategory::PermissionDenied))
+    co_return co_await ex.respond(http::status::unauthorized, error_body(info.error()));
+  if (!info) co_return tl::unexpected(info.error());
+  boost::json::array platforms;
+  for (const auto& p : info->platforms) platforms.push_back(platform_json(p));
+  boost::json::object body{
+      {"Descriptor", {{"mediaType", info->media_type}, {"digest", info->digest}, {"size", info->size}}},
+      {"Platforms", std::move(platforms)}};
+  co_return co_await ex.respond(http::status::ok, boost::json::serialize(body) + "\n");
+}
+
 }  // namespace
 
 Task<Result<>> pull_image(Exchange& ex, engine::ImageService& images) {
@@ -168,6 +200,7 @@ Result<> add_registry_routes(Router& router, engine::ImageService& images) {
   auto* svc = &images;
   TRY(router.add("POST", "/images/{name*}/push", [svc](Exchange& ex) { return push(ex, *svc); }));
   TRY(router.add("POST", "/auth", [svc](Exchange& ex) { return login(ex, *svc); }));
+  TRY(router.add("GET", "/distribution/{name*}/json", [svc](Exchange& ex) { return distribution(ex, *svc); }));
   TRY(router.add("POST", "/berth/images/bootstrap", [svc](Exchange& ex) { return bootstrap(ex, *svc); }));
   return ok();
 }

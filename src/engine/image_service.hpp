@@ -14,6 +14,7 @@
 
 #include "base/error.hpp"
 #include "engine/filters.hpp"
+#include "oci/image_manifest.hpp"
 
 namespace berth::engine {
 
@@ -89,6 +90,14 @@ struct RegistryRequest {
   std::string auth;      // the X-Registry-Auth header as sent (base64 JSON)
 };
 
+// GET /distribution/{name}/json: what the registry serves for a name,
+// read without pulling (the top manifest's descriptor and platforms).
+struct DistributionInspect {
+  std::string media_type, digest;
+  int64_t size = 0;
+  std::vector<oci::Platform> platforms;
+};
+
 // docker login (/auth): the credentials are checked against the registry.
 struct LoginRequest {
   std::string server;  // "127.0.0.1:5000", "https://index.docker.io/v1/", ...
@@ -134,6 +143,11 @@ class ImageService {
   virtual Result<> push(const RegistryRequest& request, const ProgressLineFn& progress) = 0;
   // PermissionDenied when the registry refuses the credentials.
   virtual Result<> login(const LoginRequest& request) = 0;
+  // `request.image` is the whole name (tag or digest included).
+  virtual Result<DistributionInspect> distribution(const RegistryRequest& request) {
+    (void)request;
+    return make_error(ErrorCategory::Unavailable, "registry inspection is not supported here");
+  }
   // Builds and tags a base image; progress lines as for a pull.
   virtual Result<> bootstrap(const ImageBootstrapRequest&, const ProgressLineFn&) {
     return make_error(ErrorCategory::Unavailable, "image bootstrap is not supported here");

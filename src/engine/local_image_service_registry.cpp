@@ -5,6 +5,7 @@
 
 #include "engine/local_image_service.hpp"
 #include "oci/image_reference.hpp"
+#include "registry/distribution.hpp"
 #include "registry/pull.hpp"
 #include "registry/push.hpp"
 
@@ -97,6 +98,14 @@ Result<> LocalImageService::push(const RegistryRequest& request, const ProgressL
     publish("push", image.id, name);
   }
   return ok();
+}
+
+// No store is touched, so no lock: it may run beside a pull.
+Result<DistributionInspect> LocalImageService::distribution(const RegistryRequest& request) {
+  auto options = TRY(client_options(registry_, request.auth));
+  auto info = TRY(registry::inspect_distribution(request.image, options));
+  return DistributionInspect{info.descriptor.media_type, info.descriptor.digest, info.descriptor.size,
+                             std::move(info.platforms)};
 }
 
 Result<> LocalImageService::login(const LoginRequest& request) {

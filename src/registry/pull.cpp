@@ -8,6 +8,7 @@
 #include "image/sha256.hpp"
 #include "oci/image_config.hpp"
 #include "oci/image_reference.hpp"
+#include "registry/resolve.hpp"
 #include "registry/unpack_pipeline.hpp"
 
 namespace berth::registry {
@@ -119,28 +120,6 @@ struct Puller {
   }
 };
 
-struct Endpoint {
-  std::unique_ptr<Client> client;
-  FetchedManifest top;
-};
-
-// The first endpoint that serves `reference`: docker.io's mirrors in turn,
-// then the registry itself, whose error is the one reported (dockerd
-// falls back the same way when a mirror is down or lacks the image).
-Result<Endpoint> resolve_endpoint(const oci::Reference& ref, const std::string& reference,
-                                  const ClientOptions& options) {
-  auto groups = Client::pull_endpoints(ref.domain, options);
-  for (size_t i = 0;; ++i) {
-    bool last = i + 1 == groups.size();
-    auto found = [&]() -> Result<Endpoint> {
-      auto client = TRY(Client::connect_to(ref.domain, options, groups[i], !last));
-      auto top = TRY(client->get_manifest(ref.path, reference));
-      return Endpoint{std::move(client), std::move(top)};
-    }();
-    if (found || last) return found;
-  }
-}
-
 }  // namespace
 
 Result<oci::Platform> parse_platform(const std::string& text) {
@@ -158,7 +137,7 @@ Result<PullResult> pull(image::Context& ctx, const std::string& name, const Pull
                         const ProgressFn& progress) {
   auto ref = TRY(oci::parse_reference(name));
   std::string reference = ref.digest.empty() ? ref.tag : ref.digest;
-  auto endpoint = TRY(resolve_endpoint(ref, reference, options.client));
+  auto endpoint = TRY(resolve_manifest(ref, reference, options.client));
   Puller p{ctx, options, progress, TRY(image::ScopedLease::create(ctx.leases)), *endpoint.client, ref.path, {}, nullptr, {}};
   p.emit({reference, "Pulling from " + ref.path, -1, -1, false, "", ""});
 

@@ -163,3 +163,65 @@ def test_docker_io_mirrors_fall_back_in_order(busybox_image, cli_env):
             daemon.cleanup()
         empty.stop()
         full.stop()
+
+
+def _put_index(registry, repo, manifest_ref, platforms):
+    """An OCI index over one pushed manifest, listed once per platform."""
+    import hashlib
+    import urllib.request
+    base = "http://%s/v2/%s/manifests/" % (registry.host, repo)
+    req = urllib.request.Request(base + manifest_ref, headers={
+        "Accept": "application/vnd.oci.image.manifest.v1+json"})
+    with urllib.request.urlopen(req) as r:
+        body = r.read()
+    entry = {"mediaType": "application/vnd.oci.image.manifest.v1+json",
+             "digest": "sha256:" + hashlib.sha256(body).hexdigest(), "size": len(body)}
+    index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+             "manifests": [dict(entry, platform=p) for p in platforms]}
+    data = json.dumps(index).encode()
+    put = urllib.request.Request(base + "multi", data=data, method="PUT", headers={
+        "Content-Type": "application/vnd.oci.image.index.v1+json"})
+    urllib.request.urlopen(put).close()
+
+
+def test_distribution_inspect_matches_dockerd(berthd, dockerd, busybox_image):
+    """GET /distribution/{name}/json (docker SDK's inspect_distribution /
+    get_registry_data) for a single manifest, an index, a digest reference
+    and a missing tag: berthd answers as dockerd does."""
+    import docker
+    reg = Registry()
+    try:
+        for tag, fmt in (("v2s2", "v2s2"), ("oci", "oci")):
+            subprocess.run(["skopeo", "copy", "--dest-tls-verify=false", "--format", fmt,
+                            "docker-archive:" + busybox_image.archive,
+                            "docker://%s/bb:%s" % (reg.host, tag)], check=True, capture_output=True)
+        _put_index(reg, "bb", "oci", [{"architecture": "amd64", "os": "linux"},
+                                      {"architecture": "arm64", "os": "linux", "variant": "v8"}])
+        clients = {name: docker.DockerClient(base_url=d.host, version="auto", timeout=60)
+                   for name, d in (("berthd", berthd), ("dockerd", dockerd))}
+        answers = {}
+        for name, client in clients.items():
+            got = {}
+            for tag in ("v2s2", "oci", "multi"):
+                got[tag] = client.api.inspect_distribution("%s/bb:%s" % (reg.host, tag))
+            digest = got["oci"]["Descriptor"]["digest"]
+            got["by-digest"] = client.api.inspect_distribution("%s/bb@%s" % (reg.host, digest))
+            with pytest.raises(docker.errors.APIError) as missing:
+                client.api.inspect_distribution("%s/bb:nope" % reg.host)
+            got["missing"] = (missing.value.status_code, "manifest unknown" in str(missing.value))
+            answers[name] = got
+        # Debian's dockerd 20.10 reads the platform only from schema2
+        # manifests and answers null for an OCI one; later dockerds (and
+        # berthd) read the OCI manifest's config too.
+        for tag in ("oci", "by-digest"):
+            assert answers["dockerd"][tag]["Platforms"] is None
+            assert answers["berthd"][tag]["Platforms"] == [{"architecture": "amd64", "os": "linux"}]
+            answers["dockerd"][tag]["Platforms"] = answers["berthd"][tag]["Platforms"]
+        assert answers["berthd"] == answers["dockerd"], json.dumps(answers, indent=1)
+        multi = answers["berthd"]["multi"]
+        assert [p["architecture"] for p in multi["Platforms"]] == ["amd64", "arm64"], multi
+        assert answers["berthd"]["v2s2"]["Platforms"] == [{"architecture": "amd64", "os": "linux"}]
+        registry_data = clients["berthd"].images.get_registry_data("%s/bb:multi" % reg.host)
+        assert registry_data.has_platform("linux/arm64/v8")
+    finally:
+        reg.stop()
