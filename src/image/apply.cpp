@@ -51,6 +51,7 @@ namespace {
 
 struct Source {
   LayerReader* reader;
+  const std::function<void(uint64_t)>* on_progress;
   std::vector<char> buf = std::vector<char>(1 << 20);
   Error error{ErrorCategory::Internal, ""};
   bool failed = false;
@@ -65,6 +66,7 @@ la_ssize_t read_cb(archive*, void* data, const void** out) {
     return -1;
   }
   *out = src->buf.data();
+  if (*src->on_progress) (*src->on_progress)(src->reader->stored_size());
   return static_cast<la_ssize_t>(*n);
 }
 
@@ -76,7 +78,7 @@ struct ArchiveDeleter {
 
 Result<ApplyResult> apply_layer(int root_fd, int layer_fd, const ApplyOptions& options) {
   auto reader = TRY(LayerReader::open(layer_fd, options.limits.max_bytes));
-  Source src{reader.get()};
+  Source src{reader.get(), &options.on_progress};
   std::unique_ptr<archive, ArchiveDeleter> a(archive_read_new());
   archive_read_support_format_tar(a.get());
   archive_read_support_format_empty(a.get());

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ struct ApplyOptions {
   // layer must create in the upper dir take their metadata from here.
   std::vector<std::string> lowers;
   std::string expected_diff_id;  // verified after the last byte if set
+  // Called as the blob is consumed with the bytes read so far (as stored,
+  // i.e. compressed), for "Extracting" progress.
+  std::function<void(uint64_t stored_bytes)> on_progress;
   // Threads creating regular files beside the one parsing the tar: 0 picks
   // one per CPU (at most 4), 1 writes everything inline.
   unsigned threads = 0;

@@ -26,6 +26,7 @@ Result<ApplyResult> apply_to_snapshot(snapshot::Snapshotter& snapshots, int blob
   apply.limits = options.limits;
   apply.lowers = src.lowers;
   apply.expected_diff_id = expected_diff_id;
+  apply.on_progress = options.on_progress;
   auto root = TRY(open_file(dir, O_RDONLY | O_DIRECTORY));
   auto result = TRY_CTX(apply_layer(root.get(), blob_fd, apply), "apply layer " + name);
   auto committed = snapshots.commit(name, key);

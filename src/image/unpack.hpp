@@ -14,6 +14,7 @@ namespace berth::image {
 struct UnpackOptions {
   bool allow_devices = false;
   ApplyLimits limits;
+  std::function<void(uint64_t stored_bytes)> on_progress;  // see ApplyOptions
 };
 
 // Returns the chain ID of the top layer (the parent for a container).

@@ -1,5 +1,6 @@
 #include "registry/pull.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <set>
@@ -108,10 +109,12 @@ struct Puller {
     std::vector<PipelineLayer> layers;
     for (size_t i = 0; i < m.layers.size(); ++i) {
       TRY(ctx.leases.add(lease.id(), image::LeaseKind::Snapshot, chains[i]));
-      layers.push_back({m.layers[i].digest, diff_ids[i], chains[i]});
+      layers.push_back({m.layers[i].digest, diff_ids[i], chains[i], m.layers[i].size});
     }
-    auto status = [this](const std::string& digest, const std::string& text) {
-      if (text != "Pull complete" || !present.count(digest)) layer_status(digest, text);
+    auto status = [this](const std::string& digest, const std::string& text, int64_t current, int64_t total) {
+      if (text == "Pull complete" && present.count(digest)) return;
+      if (current >= 0) emit({short_id(digest), text, current, total, true, "", ""});
+      else layer_status(digest, text);
     };
     auto p = std::make_unique<UnpackPipeline>(ctx.content, *options.snapshots, options.unpack,
                                               std::move(layers), status);
@@ -162,11 +165,16 @@ Result<PullResult> pull(image::Context& ctx, const std::string& name, const Pull
     return make_error(ErrorCategory::InvalidArgument, "manifest and config disagree on the layer count");
   for (const auto& l : manifest.layers) TRY(oci::layer_compression(l.media_type));
 
-  for (const auto& l : manifest.layers) {
-    bool have = ctx.content.exists(l.digest);
-    if (have) p.present.insert(l.digest);
-    p.layer_status(l.digest, have ? "Already exists" : "Pulling fs layer");
-  }
+  bool existed = static_cast<bool>(ctx.images.get(manifest.config.digest));
+  for (const auto& l : manifest.layers)
+    if (ctx.content.exists(l.digest)) p.present.insert(l.digest);
+  // An image that is already here with all its layers pulls silently
+  // (dockerd prints no layer lines then, just the digest and status).
+  bool complete = existed && std::all_of(manifest.layers.begin(), manifest.layers.end(),
+                                         [&](const oci::Descriptor& l) { return p.present.count(l.digest) > 0; });
+  if (!complete)
+    for (const auto& l : manifest.layers)
+      p.layer_status(l.digest, p.present.count(l.digest) ? "Already exists" : "Pulling fs layer");
   std::unique_ptr<UnpackPipeline> pipeline;
   if (options.snapshots) {
     pipeline = TRY(p.start_pipeline(manifest, config.diff_ids));
@@ -175,7 +183,6 @@ Result<PullResult> pull(image::Context& ctx, const std::string& name, const Pull
   std::vector<Clock::time_point> last;
   TRY(p.fetch(p.layer_fetches(manifest, last)));
 
-  bool existed = static_cast<bool>(ctx.images.get(manifest.config.digest));
   image::NewImage img;
   img.config_digest = manifest.config.digest;
   img.manifest_digest = chosen.digest;

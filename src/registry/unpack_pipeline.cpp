@@ -1,5 +1,7 @@
 #include "registry/unpack_pipeline.hpp"
 
+#include <chrono>
+
 namespace berth::registry {
 
 UnpackPipeline::UnpackPipeline(image::ContentStore& content, snapshot::Snapshotter& snapshots,
@@ -41,9 +43,18 @@ Result<> UnpackPipeline::wait() {
 
 Result<> UnpackPipeline::apply(size_t i, const std::string& parent) {
   const auto& l = layers_[i];
-  if (status_) status_(l.digest, "Extracting");
+  auto options = options_;
+  std::chrono::steady_clock::time_point last{};
+  if (status_)
+    options.on_progress = [&](uint64_t read) {
+      auto now = std::chrono::steady_clock::now();
+      auto current = static_cast<int64_t>(read);
+      if (current < l.size && now - last < std::chrono::milliseconds(100)) return;
+      last = now;
+      status_(l.digest, "Extracting", current, l.size);
+    };
   auto fd = TRY(content_.open_blob(l.digest));
-  TRY_CTX(image::apply_to_snapshot(snapshots_, fd.get(), parent, l.chain_id, l.diff_id, options_),
+  TRY_CTX(image::apply_to_snapshot(snapshots_, fd.get(), parent, l.chain_id, l.diff_id, options),
           "extract " + l.digest.substr(0, 19));
   return ok();
 }
@@ -65,7 +76,7 @@ void UnpackPipeline::run() {
       result = apply(i, parent);
       if (!result) break;
     }
-    if (status_) status_(layers_[i].digest, "Pull complete");
+    if (status_) status_(layers_[i].digest, "Pull complete", -1, -1);
     parent = layers_[i].chain_id;
   }
   std::lock_guard lock(mu_);

@@ -28,13 +28,17 @@ struct PipelineLayer {
   std::string digest;    // blob
   std::string diff_id;   // expected digest of the uncompressed tar
   std::string chain_id;  // the committed snapshot's name
+  int64_t size = 0;      // blob bytes, the total of "Extracting" progress
 };
 
 class UnpackPipeline {
  public:
   // `status(digest, text)` reports "Extracting" and "Pull complete"; it is
   // called from the pipeline's thread.
-  using StatusFn = std::function<void(const std::string& digest, const std::string& status)>;
+  // A layer's status line; current/total are -1 except for "Extracting"
+  // progress (blob bytes consumed, as dockerd reports it).
+  using StatusFn = std::function<void(const std::string& digest, const std::string& status, int64_t current,
+                                      int64_t total)>;
 
   UnpackPipeline(image::ContentStore& content, snapshot::Snapshotter& snapshots,
                  image::UnpackOptions options, std::vector<PipelineLayer> layers, StatusFn status);

@@ -176,8 +176,8 @@ class TokenServer:
 
 class Proxy:
     """HTTP proxy in front of a registry. mode: None (pass through),
-    "corrupt" (flip a byte of every blob body), "503" (the first `count`
-    blob GETs fail), "cut" (the first `count` blob GETs stop half way)."""
+    "corrupt" (flip a byte of every blob body), "503" / "429" (the first
+    `count` blob GETs fail with that status), "cut" (the first `count` blob GETs stop half way)."""
 
     def __init__(self, upstream_port, mode=None, count=0):
         self.upstream = upstream_port
@@ -214,6 +214,9 @@ class Proxy:
             n = len(self.blob_gets)
             if self.mode == "503" and n <= self.count:
                 return self.reply(req, 503, {"Content-Type": "text/plain"}, b"unavailable")
+            if self.mode == "429" and n <= self.count:
+                return self.reply(req, 429, {"Content-Type": "application/json", "Retry-After": "0"},
+                                  b'{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}')
             if self.mode == "corrupt" and body:
                 body = body[:-1] + bytes([body[-1] ^ 0xFF])
             if self.mode == "cut" and n <= self.count:
