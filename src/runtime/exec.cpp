@@ -11,12 +11,14 @@
 #include <algorithm>
 
 #include "base/file.hpp"
+#include "base/log.hpp"
 #include "base/log_output.hpp"
 #include "base/strings.hpp"
 #include "oci/runtime_validate.hpp"
 #include "runtime/console.hpp"
 #include "runtime/exec_cgroup.hpp"
 #include "runtime/lifecycle_util.hpp"
+#include "runtime/log_forward.hpp"
 #include "runtime/record.hpp"
 #include "runtime/process_exec.hpp"
 #include "runtime/runtime.hpp"
@@ -41,9 +43,16 @@ Result<std::string> child_setup(const ExecOptions& o, const oci::Spec& spec, int
   // We are already in the container's pid namespace: not dumpable, so its
   // processes cannot open our /proc/<pid>/exe (CVE-2019-5736 class).
   (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // runc's nsexec stage: the cgroup the parent put us in ("go"), then the
+  // container's namespaces.
+  log::debug("=> nsexec container setup");
   TRY(sync.expect("go"));
   int joins = ns_flags & ~CLONE_NEWPID;
-  if (joins) TRY(sys::setns(pidfd, joins, "container namespaces"));
+  if (joins) {
+    log::debug("setns into the container's namespaces", {{"flags", joins}});
+    TRY(sys::setns(pidfd, joins, "container namespaces"));
+  }
+  log::debug("<= nsexec container setup");
   if (o.process.terminal) {
     auto pty = TRY(open_pty(o.process.console_size));
     TRY(sync.send_with_fd("pty", pty.master.get()));
@@ -53,6 +62,7 @@ Result<std::string> child_setup(const ExecOptions& o, const oci::Spec& spec, int
   bool can_setgroups = setgroups_allowed();
   close_fds_for_exec(o.preserve_fds, {sync.fd(), log::output_fd()});
   ProcessSetup process{o.process, seccomp, can_setgroups, &sync};
+  log::debug("apply process limits, user and capabilities");
   TRY(apply_process_setup(process));
   auto path = TRY(find_executable(o.process));
   TRY(load_late_seccomp(process));
@@ -60,9 +70,13 @@ Result<std::string> child_setup(const ExecOptions& o, const oci::Spec& spec, int
 }
 
 [[noreturn]] void child_main(const ExecOptions& o, const oci::Spec& spec, int pidfd, int ns_flags,
-                             const SyncChannel& sync) {
+                             const SyncChannel& sync, int log_fd) {
+  log_to_parent(log_fd);
+  log::debug("child process in init()");
   auto path = child_setup(o, spec, pidfd, ns_flags, sync);
   if (path) {
+    // The log pipe is CLOEXEC: execve closes it, the parent reads EOF.
+    log::debug("setns_init: about to exec", {{"path", *path}});
     auto r = exec_process({o.process}, *path);
     path = tl::unexpected(std::move(r).error());
   }
@@ -83,11 +97,12 @@ Result<sys::CloneResult> clone_into(int pidfd, bool join_pid, int cgroup_fd, boo
 }
 
 // Parent side: the child's exec closes its CLOEXEC end, which reads as "".
-Result<UniqueFd> await_exec(const SyncChannel& sync, const ExecOptions& o, const Record& record, pid_t pid) {
+Result<UniqueFd> await_exec(const SyncChannel& sync, LogForwarder& log, const ExecOptions& o, const Record& record,
+                            pid_t pid) {
   UniqueFd pty;
   for (;;) {
     UniqueFd fd;
-    auto msg = TRY(sync.recv(&fd));
+    auto msg = TRY(recv_forwarding(sync, log, &fd));
     if (msg.empty()) return pty;
     if (msg.starts_with("error:")) return make_error(ErrorCategory::Internal, msg.substr(6));
     if (msg == "seccomp") {
@@ -121,16 +136,21 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
   }
   int ns_flags = namespace_flags(record.config);
   auto [parent_end, child_end] = TRY(SyncChannel::make_pair());
+  auto log_pipe = TRY(make_pipe());
+  LogForwarder child_log(std::move(log_pipe.read));
   if (!o.detach) TRY(block_forwarded_signals());
   bool into_cgroup = false;
   auto child = TRY(clone_into(pidfd.get(), ns_flags & CLONE_NEWPID, cgroup_fd ? cgroup_fd->get() : -1, &into_cgroup));
-  if (child.pid == 0) child_main(o, record.config, pidfd.get(), ns_flags, child_end);
+  if (child.pid == 0) child_main(o, record.config, pidfd.get(), ns_flags, child_end, log_pipe.write.get());
   OwnedPid proc(child.pid, std::move(child.pidfd));
   child_end.close();
+  log_pipe.write.reset();
   if (sub_paths) TRY_CTX(join_cgroup_paths(*sub_paths, proc.pid()), "exec failed");
   else if (manager && !into_cgroup) TRY_CTX(manager->add_process(proc.pid()), "join container cgroup");
   TRY(parent_end.send("go"));
-  auto pty = TRY_CTX(await_exec(parent_end, o, record, proc.pid()), "exec failed: unable to start container process");
+  auto awaited = await_exec(parent_end, child_log, o, record, proc.pid());
+  child_log.drain();
+  auto pty = TRY_CTX(std::move(awaited), "exec failed: unable to start container process");
   if (!o.pid_file.empty()) TRY_CTX(write_volatile_file(o.pid_file, std::to_string(proc.pid())), "pid file");
   if (o.detach) {
     (void)proc.release();
