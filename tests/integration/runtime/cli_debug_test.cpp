@@ -71,6 +71,9 @@ TEST_F(CliDebug, ProgramNameComesFromArgv0) {
   EXPECT_TRUE(v.starts_with("runc version ")) << v;
   EXPECT_TRUE(has(v, "\ncommit: ") && has(v, "\nspec: 1.0.2-dev\n")) << v;
   EXPECT_FALSE(has(v, "go:")) << v;  // no Go runtime to report
+  // docker info takes name and version from the last line holding
+  // "version" and the commit from "commit:"; keep that line unique.
+  EXPECT_EQ(v.find("version"), v.rfind("version")) << v;
   std::string h = rt("-h", &code, link);
   EXPECT_EQ(code, 0);
   EXPECT_TRUE(h.starts_with("NAME:\n   runc - Open Container Initiative runtime\n")) << h;
