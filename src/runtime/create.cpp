@@ -294,8 +294,10 @@ Result<Created> create(const Context& ctx, const CreateOptions& opts) {
   }
   TRY(parent_end.send("go:" + std::to_string(owned.pid())));
   auto driven = drive_init(parent_end, child_log, record, opts);
-  // The child's last records (its error, or the close before "ready").
-  child_log.drain();
+  // After "ready" the child has closed its end: forward up to EOF. After a
+  // failure it may still be alive (waiting for "go"); take what is there.
+  if (driven) child_log.drain();
+  else child_log.pump();
   auto pty = TRY(std::move(driven));
   TRY(save_record(ctx, record));
   if (!opts.pid_file.empty()) TRY_CTX(write_volatile_file(opts.pid_file, std::to_string(owned.pid())), "pid file");

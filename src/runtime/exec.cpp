@@ -187,11 +187,13 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
   TRY(parent_end.send("go"));
   if (fork_for_pid) {
     auto adopted = adopt_forked(parent_end, child_log, std::move(proc));
-    if (!adopted) child_log.drain();
+    if (!adopted) child_log.pump();
     proc = TRY_CTX(std::move(adopted), "exec failed: unable to start container process");
   }
   auto awaited = await_exec(parent_end, child_log, o, record, proc.pid());
-  child_log.drain();
+  // execve closed the child's end (EOF); after a failure take what is there.
+  if (awaited) child_log.drain();
+  else child_log.pump();
   auto pty = TRY_CTX(std::move(awaited), "exec failed: unable to start container process");
   if (!o.pid_file.empty()) TRY_CTX(write_volatile_file(o.pid_file, std::to_string(proc.pid())), "pid file");
   if (o.detach) {
