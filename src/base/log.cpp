@@ -79,30 +79,52 @@ Result<Format> parse_format(std::string_view name) {
                     "unknown log format \"" + std::string(name) + "\"");
 }
 
-std::string format_record(Format format, Level level, std::string_view msg,
-                          std::initializer_list<Field> fields, std::string_view time) {
+namespace {
+
+std::string format_fields(Format format, Level level, std::string_view msg, const Field* fields, size_t n,
+                          std::string_view time) {
   std::string out;
   if (format == Format::Json) {
     out = "{\"level\":" + json_quote(level_name(level)) + ",\"msg\":" + json_quote(msg) +
           ",\"time\":" + json_quote(time);
-    for (const auto& f : fields) out += "," + json_quote(f.key) + ":" + json_quote(f.value);
+    for (size_t i = 0; i < n; ++i) out += "," + json_quote(fields[i].key) + ":" + json_quote(fields[i].value);
     out += "}";
     return out;
   }
-  out.append(time).append(" ").append(level_name(level)).append(" ").append(msg);
-  for (const auto& f : fields) {
-    out.append(" ").append(f.key).append("=");
-    out += needs_quotes(f.value) ? json_quote(f.value) : f.value;
+  if (format == Format::Logrus) {
+    out.append("time=").append(json_quote(time)).append(" level=").append(level_name(level)).append(" msg=");
+    out += json_quote(msg);
+  } else {
+    out.append(time).append(" ").append(level_name(level)).append(" ").append(msg);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    out.append(" ").append(fields[i].key).append("=");
+    out += needs_quotes(fields[i].value) ? json_quote(fields[i].value) : fields[i].value;
   }
   return out;
 }
 
-void write(Level level, std::string_view msg, std::initializer_list<Field> fields) {
+void emit(Level level, std::string_view msg, const Field* fields, size_t n) {
   if (!enabled(level)) return;
-  std::string line = format_record(g_format, level, msg, fields, now_rfc3339());
+  std::string line = format_fields(g_format, level, msg, fields, n, now_rfc3339());
   line += '\n';
   // One write() per record keeps lines whole when several threads log.
   (void)!::write(g_fd, line.data(), line.size());
+}
+
+}  // namespace
+
+std::string format_record(Format format, Level level, std::string_view msg,
+                          std::initializer_list<Field> fields, std::string_view time) {
+  return format_fields(format, level, msg, fields.begin(), fields.size(), time);
+}
+
+void write(Level level, std::string_view msg, std::initializer_list<Field> fields) {
+  emit(level, msg, fields.begin(), fields.size());
+}
+
+void write_fields(Level level, std::string_view msg, const std::vector<Field>& fields) {
+  emit(level, msg, fields.data(), fields.size());
 }
 
 }  // namespace berth::log

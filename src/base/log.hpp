@@ -2,21 +2,24 @@
 //
 // Text:  2026-11-27T06:50:00.123456Z info container started id=abc pid=42
 // JSON:  {"level":"info","msg":"container started","time":"...","id":"abc","pid":"42"}
+// Logrus: time="2026-11-27T06:50:00Z" level=info msg="container started" id=abc
 // The JSON shape is the one runc writes with --log-format json, which
-// containerd and podman parse from the runtime's log file.
+// containerd and podman parse from the runtime's log file; Logrus is
+// runc's text format (berth-runtime's --log-format text).
 #pragma once
 
 #include <concepts>
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/error.hpp"
 
 namespace berth::log {
 
 enum class Level { Trace, Debug, Info, Warn, Error };
-enum class Format { Text, Json };
+enum class Format { Text, Json, Logrus };
 
 struct Field {
   Field(std::string_view k, std::string_view v) : key(k), value(v) {}
@@ -45,6 +48,9 @@ std::string format_record(Format format, Level level, std::string_view msg,
                           std::initializer_list<Field> fields, std::string_view time);
 
 void write(Level level, std::string_view msg, std::initializer_list<Field> fields = {});
+// The same with fields only known at run time (a record forwarded from a
+// child process).
+void write_fields(Level level, std::string_view msg, const std::vector<Field>& fields);
 
 inline void trace(std::string_view m, std::initializer_list<Field> f = {}) {
   write(Level::Trace, m, f);

@@ -18,6 +18,7 @@
 #include "runtime/console.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/init.hpp"
+#include "runtime/log_forward.hpp"
 #include "runtime/record.hpp"
 #include "runtime/resources.hpp"
 #include "runtime/rootfs.hpp"
@@ -180,11 +181,12 @@ oci::State hook_state(const Record& r, oci::Status status) {
 }
 
 // The parent's half of the handshake (see sync.hpp).
-Result<UniqueFd> drive_init(const SyncChannel& sync, const Record& record, const CreateOptions& opts) {
+Result<UniqueFd> drive_init(const SyncChannel& sync, LogForwarder& log, const Record& record,
+                            const CreateOptions& opts) {
   UniqueFd pty;
   for (;;) {
     UniqueFd fd;
-    auto msg = TRY(sync.recv(&fd));
+    auto msg = TRY(recv_forwarding(sync, log, &fd));
     if (msg == "ready") return pty;
     if (msg == "hooks") {
       const auto& h = *record.config.hooks;
@@ -261,6 +263,8 @@ Result<Created> create(const Context& ctx, const CreateOptions& opts) {
   TRY(configure_cgroup(*cgroup, spec));
   auto plan = TRY(plan_namespaces(spec));
   auto [parent_end, child_end] = TRY(SyncChannel::make_pair());
+  auto log_pipe = TRY(make_pipe());
+  LogForwarder child_log(std::move(log_pipe.read));
   // In a user namespace the init may no longer reach some bind sources.
   std::vector<UniqueFd> bind_trees;
   std::vector<int> bind_fds;
@@ -269,7 +273,7 @@ Result<Created> create(const Context& ctx, const CreateOptions& opts) {
   InitConfig init{&spec,         opts.id,          record.bundle,    record.rootfs,
                   &child_end,    fifo_fd.get(),    &plan.joins,      plan.late_unshare,
                   plan.new_userns, has_parent_hooks(spec), opts.no_pivot, opts.no_new_keyring,
-                  opts.preserve_fds, &bind_fds};
+                  opts.preserve_fds, &bind_fds,     log_pipe.write.get()};
   bool into_cgroup = false;
   int cgroup_fd = cgroup->clone_fd ? cgroup->clone_fd->get() : -1;
   auto child = TRY_CTX(clone_init(plan, cgroup_fd, &into_cgroup), "start container init");
@@ -277,15 +281,24 @@ Result<Created> create(const Context& ctx, const CreateOptions& opts) {
 
   OwnedPid owned(child.pid, std::move(child.pidfd));
   child_end.close();
+  log_pipe.write.reset();
   record.init_pid = owned.pid();
   record.init_start = TRY(sys::process_start_time(owned.pid()));
-  if (plan.new_userns) TRY(write_id_maps(owned.pid(), *spec.linux));
+  if (plan.new_userns) {
+    log::debug("write uid/gid maps of the container's init", {{"pid", owned.pid()}});
+    TRY(write_id_maps(owned.pid(), *spec.linux));
+  }
   if (cgroup->manager) {
     if (!into_cgroup) TRY_CTX(cgroup->manager->add_process(owned.pid()), "join cgroup");
     record.cgroup_paths = cgroup->manager->paths();
   }
   TRY(parent_end.send("go:" + std::to_string(owned.pid())));
-  auto pty = TRY(drive_init(parent_end, record, opts));
+  auto driven = drive_init(parent_end, child_log, record, opts);
+  // After "ready" the child has closed its end: forward up to EOF. After a
+  // failure it may still be alive (waiting for "go"); take what is there.
+  if (driven) child_log.drain();
+  else child_log.pump();
+  auto pty = TRY(std::move(driven));
   TRY(save_record(ctx, record));
   if (!opts.pid_file.empty()) TRY_CTX(write_volatile_file(opts.pid_file, std::to_string(owned.pid())), "pid file");
   undo.dismiss();

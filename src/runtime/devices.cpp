@@ -37,6 +37,11 @@ std::pair<std::string, std::string> split_parent(const std::string& path) {
 Result<> create_device(int root_fd, const oci::Device& d, bool in_userns) {
   auto [parent_path, name] = split_parent(d.path);
   if (in_userns) {
+    // A symlink the image left there would be followed (inside the root,
+    // but onto, say, a /proc file): replace it like mknod does.
+    TRY(ensure_in_root(root_fd, parent_path, true));
+    auto dir = TRY(sys::open_in_root(root_fd, parent_path, O_DIRECTORY | O_RDONLY));
+    ::unlinkat(dir.get(), name.c_str(), 0);
     auto target = TRY(ensure_in_root(root_fd, d.path, false));
     TRY_CTX(bind_onto(d.path, target.get(), false, 0), "bind device " + d.path);
     return ok();

@@ -2,6 +2,12 @@
 // container's pid namespace for its next child only, clones straight into
 // the container's cgroup where the kernel allows, and the child joins the
 // remaining namespaces through the init's pidfd in one setns call.
+//
+// An unprivileged runtime (rootless) may not enter a pid namespace that
+// the container's user namespace owns. Then the child joins all of them
+// at once, user namespace first (the kernel orders a pidfd setns so), and
+// forks the process that runs in the pid namespace; the runtime, its
+// subreaper, adopts it when the first child exits.
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/prctl.h>
@@ -11,12 +17,14 @@
 #include <algorithm>
 
 #include "base/file.hpp"
+#include "base/log.hpp"
 #include "base/log_output.hpp"
 #include "base/strings.hpp"
 #include "oci/runtime_validate.hpp"
 #include "runtime/console.hpp"
 #include "runtime/exec_cgroup.hpp"
 #include "runtime/lifecycle_util.hpp"
+#include "runtime/log_forward.hpp"
 #include "runtime/record.hpp"
 #include "runtime/process_exec.hpp"
 #include "runtime/runtime.hpp"
@@ -35,15 +43,35 @@ int namespace_flags(const oci::Spec& spec) {
   return flags;
 }
 
+// In the first child: fork the process that runs in the pid namespace
+// just joined, report its host pid and exit. The new process waits for the
+// parent's "go": by then the parent owns it.
+Result<> fork_into_pid_namespace(const SyncChannel& sync) {
+  log::debug("fork into the container's pid namespace");
+  pid_t pid = ::fork();
+  if (pid < 0) return sys_error("fork into the container's pid namespace");
+  if (pid == 0) return sync.expect("go");
+  (void)sync.send("pid:" + std::to_string(pid));
+  ::_exit(0);
+}
+
 Result<std::string> child_setup(const ExecOptions& o, const oci::Spec& spec, int pidfd, int ns_flags,
-                                const SyncChannel& sync) {
+                                const SyncChannel& sync, bool fork_for_pid) {
   reset_signals();
   // We are already in the container's pid namespace: not dumpable, so its
   // processes cannot open our /proc/<pid>/exe (CVE-2019-5736 class).
   (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // runc's nsexec stage: the cgroup the parent put us in ("go"), then the
+  // container's namespaces.
+  log::debug("=> nsexec container setup");
   TRY(sync.expect("go"));
-  int joins = ns_flags & ~CLONE_NEWPID;
-  if (joins) TRY(sys::setns(pidfd, joins, "container namespaces"));
+  int joins = fork_for_pid ? ns_flags : ns_flags & ~CLONE_NEWPID;
+  if (joins) {
+    log::debug("setns into the container's namespaces", {{"flags", joins}});
+    TRY(sys::setns(pidfd, joins, "container namespaces"));
+  }
+  if (fork_for_pid) TRY(fork_into_pid_namespace(sync));
+  log::debug("<= nsexec container setup");
   if (o.process.terminal) {
     auto pty = TRY(open_pty(o.process.console_size));
     TRY(sync.send_with_fd("pty", pty.master.get()));
@@ -53,6 +81,7 @@ Result<std::string> child_setup(const ExecOptions& o, const oci::Spec& spec, int
   bool can_setgroups = setgroups_allowed();
   close_fds_for_exec(o.preserve_fds, {sync.fd(), log::output_fd()});
   ProcessSetup process{o.process, seccomp, can_setgroups, &sync};
+  log::debug("apply process limits, user and capabilities");
   TRY(apply_process_setup(process));
   auto path = TRY(find_executable(o.process));
   TRY(load_late_seccomp(process));
@@ -60,9 +89,13 @@ Result<std::string> child_setup(const ExecOptions& o, const oci::Spec& spec, int
 }
 
 [[noreturn]] void child_main(const ExecOptions& o, const oci::Spec& spec, int pidfd, int ns_flags,
-                             const SyncChannel& sync) {
-  auto path = child_setup(o, spec, pidfd, ns_flags, sync);
+                             const SyncChannel& sync, int log_fd, bool fork_for_pid) {
+  log_to_parent(log_fd);
+  log::debug("child process in init()");
+  auto path = child_setup(o, spec, pidfd, ns_flags, sync, fork_for_pid);
   if (path) {
+    // The log pipe is CLOEXEC: execve closes it, the parent reads EOF.
+    log::debug("setns_init: about to exec", {{"path", *path}});
     auto r = exec_process({o.process}, *path);
     path = tl::unexpected(std::move(r).error());
   }
@@ -82,12 +115,27 @@ Result<sys::CloneResult> clone_into(int pidfd, bool join_pid, int cgroup_fd, boo
   return child;
 }
 
+// Parent side of fork_into_pid_namespace: reap the first child, own the
+// second (reparented to us, the subreaper), release it with "go".
+Result<OwnedPid> adopt_forked(const SyncChannel& sync, LogForwarder& log, OwnedPid first) {
+  auto msg = TRY(recv_forwarding(sync, log));
+  if (msg.starts_with("error:")) return make_error(ErrorCategory::Internal, msg.substr(6));
+  if (!msg.starts_with("pid:")) return make_error(ErrorCategory::Internal, "exec child exited during setup");
+  pid_t pid = TRY(parse_int<pid_t>(msg.substr(4)));
+  TRY(first.wait());
+  auto pidfd = TRY(pidfd_open(pid));
+  OwnedPid adopted(pid, std::move(pidfd));
+  TRY(sync.send("go"));
+  return adopted;
+}
+
 // Parent side: the child's exec closes its CLOEXEC end, which reads as "".
-Result<UniqueFd> await_exec(const SyncChannel& sync, const ExecOptions& o, const Record& record, pid_t pid) {
+Result<UniqueFd> await_exec(const SyncChannel& sync, LogForwarder& log, const ExecOptions& o, const Record& record,
+                            pid_t pid) {
   UniqueFd pty;
   for (;;) {
     UniqueFd fd;
-    auto msg = TRY(sync.recv(&fd));
+    auto msg = TRY(recv_forwarding(sync, log, &fd));
     if (msg.empty()) return pty;
     if (msg.starts_with("error:")) return make_error(ErrorCategory::Internal, msg.substr(6));
     if (msg == "seccomp") {
@@ -121,16 +169,32 @@ Result<int> exec(const Context& ctx, const ExecOptions& o) {
   }
   int ns_flags = namespace_flags(record.config);
   auto [parent_end, child_end] = TRY(SyncChannel::make_pair());
+  auto log_pipe = TRY(make_pipe());
+  LogForwarder child_log(std::move(log_pipe.read));
   if (!o.detach) TRY(block_forwarded_signals());
+  const bool fork_for_pid = (ns_flags & CLONE_NEWUSER) && (ns_flags & CLONE_NEWPID) && ::geteuid() != 0;
+  if (fork_for_pid && ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return sys_error("become subreaper");
   bool into_cgroup = false;
-  auto child = TRY(clone_into(pidfd.get(), ns_flags & CLONE_NEWPID, cgroup_fd ? cgroup_fd->get() : -1, &into_cgroup));
-  if (child.pid == 0) child_main(o, record.config, pidfd.get(), ns_flags, child_end);
+  auto child = TRY(clone_into(pidfd.get(), (ns_flags & CLONE_NEWPID) && !fork_for_pid,
+                              cgroup_fd ? cgroup_fd->get() : -1, &into_cgroup));
+  if (child.pid == 0)
+    child_main(o, record.config, pidfd.get(), ns_flags, child_end, log_pipe.write.get(), fork_for_pid);
   OwnedPid proc(child.pid, std::move(child.pidfd));
   child_end.close();
+  log_pipe.write.reset();
   if (sub_paths) TRY_CTX(join_cgroup_paths(*sub_paths, proc.pid()), "exec failed");
   else if (manager && !into_cgroup) TRY_CTX(manager->add_process(proc.pid()), "join container cgroup");
   TRY(parent_end.send("go"));
-  auto pty = TRY_CTX(await_exec(parent_end, o, record, proc.pid()), "exec failed: unable to start container process");
+  if (fork_for_pid) {
+    auto adopted = adopt_forked(parent_end, child_log, std::move(proc));
+    if (!adopted) child_log.pump();
+    proc = TRY_CTX(std::move(adopted), "exec failed: unable to start container process");
+  }
+  auto awaited = await_exec(parent_end, child_log, o, record, proc.pid());
+  // execve closed the child's end (EOF); after a failure take what is there.
+  if (awaited) child_log.drain();
+  else child_log.pump();
+  auto pty = TRY_CTX(std::move(awaited), "exec failed: unable to start container process");
   if (!o.pid_file.empty()) TRY_CTX(write_volatile_file(o.pid_file, std::to_string(proc.pid())), "pid file");
   if (o.detach) {
     (void)proc.release();

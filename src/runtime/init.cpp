@@ -8,10 +8,12 @@
 #include <cstring>
 
 #include "base/file.hpp"
+#include "base/log.hpp"
 #include "base/log_output.hpp"
 #include "base/strings.hpp"
 #include "runtime/console.hpp"
 #include "runtime/hooks.hpp"
+#include "runtime/log_forward.hpp"
 #include "runtime/process_exec.hpp"
 #include "runtime/rootfs.hpp"
 #include "sys/mount_api.hpp"
@@ -32,14 +34,20 @@ oci::State creating_state(const InitConfig& c, pid_t host_pid) {
 }
 
 Result<> join_and_unshare(const InitConfig& c) {
-  for (auto& j : *c.joins) TRY(sys::setns(j.fd.get(), j.nstype, j.path));
+  for (auto& j : *c.joins) {
+    log::debug("setns into namespace", {{"path", j.path}});
+    TRY(sys::setns(j.fd.get(), j.nstype, j.path));
+  }
   if (c.new_userns) {
     // Become root of the new user namespace (the parent mapped us).
     // Best effort: a mapping without uid 0 leaves us as we are.
     (void)!::setresgid(0, 0, 0);
     (void)!::setresuid(0, 0, 0);
   }
-  if (c.late_unshare) TRY(sys::unshare(c.late_unshare));
+  if (c.late_unshare) {
+    log::debug("unshare remaining namespaces", {{"flags", c.late_unshare}});
+    TRY(sys::unshare(c.late_unshare));
+  }
   if ((c.late_unshare & CLONE_NEWTIME) && c.spec->linux) {
     std::string offsets;
     for (const auto& [clock, off] : c.spec->linux->time_offsets)
@@ -73,6 +81,9 @@ Result<> setup_console(const InitConfig& c) {
 // Everything up to "ready"; returns the resolved executable.
 Result<std::string> setup(const InitConfig& c, pid_t& host_pid) {
   reset_signals();
+  // runc's nsexec stage: the namespaces made at clone, the parent's id
+  // maps and cgroup ("go"), then the joins and late unshares.
+  log::debug("=> nsexec container setup");
   // Not dumpable: a process already in a joined pid namespace must not
   // reach the runtime binary through /proc/<pid>/exe or our memory
   // (CVE-2019-5736 class). With a new user namespace the parent still has
@@ -85,24 +96,33 @@ Result<std::string> setup(const InitConfig& c, pid_t& host_pid) {
   host_pid = TRY(parse_int<pid_t>(go.substr(3)));
   if (::chdir(c.bundle.c_str()) != 0) return sys_error("chdir " + c.bundle);
   TRY(join_and_unshare(c));
+  log::debug("<= nsexec container setup");
   TRY(set_names(*c.spec));
   const bool userns = c.new_userns || (c.spec->linux && c.spec->linux->find_namespace("user"));
   RootfsContext rctx{*c.spec, c.rootfs, userns, (c.late_unshare & CLONE_NEWCGROUP) != 0, c.bind_fds};
+  log::debug("prepare rootfs", {{"rootfs", c.rootfs}});
   auto root = TRY(prepare_rootfs(rctx));
   if (c.parent_hooks) {
     TRY(c.sync->send("hooks"));
     TRY(c.sync->expect("go"));
   }
+  if (c.spec->hooks && !c.spec->hooks->create_container.empty()) log::debug("run createContainer hooks");
   if (c.spec->hooks)
     TRY(run_hooks(c.spec->hooks->create_container, creating_state(c, host_pid), "createContainer"));
+  log::debug(c.no_pivot ? "move rootfs to / and chroot (no pivot_root)" : "pivot_root into rootfs");
   TRY(enter_rootfs(root.get(), c.no_pivot));
   root.reset();
-  if (c.spec->process->terminal) TRY(setup_console(c));
+  if (c.spec->process->terminal) {
+    log::debug("set up console");
+    TRY(setup_console(c));
+  }
+  log::debug("finish rootfs (sysctls, masked and readonly paths)");
   TRY(finish_rootfs(*c.spec));
   if (!c.no_new_keyring) TRY(join_session_keyring(c.id));
   const oci::Seccomp* seccomp = c.spec->linux && c.spec->linux->seccomp ? &*c.spec->linux->seccomp : nullptr;
   close_fds_for_exec(c.preserve_fds, {c.sync->fd(), c.fifo_fd, log::output_fd()});
   ProcessSetup process{*c.spec->process, seccomp, setgroups_allowed(), c.sync};
+  log::debug("apply process limits, user and capabilities");
   TRY(apply_process_setup(process));
   auto path = TRY(find_executable(*c.spec->process));
   TRY(load_late_seccomp(process));
@@ -112,12 +132,18 @@ Result<std::string> setup(const InitConfig& c, pid_t& host_pid) {
 }  // namespace
 
 void init_main(const InitConfig& c) {
+  log_to_parent(c.log_fd);
+  log::debug("child process in init()");
   pid_t host_pid = 0;
   auto path = setup(c, host_pid);
   if (!path) {
     (void)c.sync->send("error:" + path.error().to_string());
     ::_exit(1);
   }
+  // The log pipe closes before "ready": the parent forwards up to its EOF
+  // and so has every record of the setup before create returns.
+  log::debug("init: closing the pipe to signal completion");
+  stop_logging_to_parent(c.log_fd);
   // A seccomp profile that denies the runtime's own last steps fails here:
   // exit so the parent reads EOF instead of waiting for "ready" forever.
   if (!c.sync->send("ready")) ::_exit(1);

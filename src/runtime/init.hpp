@@ -32,6 +32,7 @@ struct InitConfig {
   bool no_new_keyring = false;
   int preserve_fds = 0;
   const std::vector<int>* bind_fds = nullptr;  // see open_bind_sources
+  int log_fd = -1;                   // write end of the log pipe (log_forward.hpp)
 };
 
 [[noreturn]] void init_main(const InitConfig& config);

@@ -3,6 +3,7 @@
 // the read-only root, and /dev/console.
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,7 +47,14 @@ Result<> mask_path(const std::string& path) {
     return ok();
   }
   auto fd = TRY(open_file(path, O_PATH));
-  TRY_CTX(bind_onto("/dev/null", fd.get(), false, 0), "mask " + path);
+  // The mask is bound from the /dev/null we checked, by fd: an image's
+  // /dev/null symlink (to a /proc file, say) must not become the "mask"
+  // (the 2025 masked-path class).
+  auto null = TRY_CTX(open_file("/dev/null", O_PATH | O_NOFOLLOW), "mask " + path);
+  if (::fstat(null.get(), &st) != 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+    return make_error(ErrorCategory::Conflict, "mask " + path + ": /dev/null is not the null device");
+  auto tree = TRY_CTX(detached_bind(null.get(), "", false, 0, 0, 0), "mask " + path);
+  TRY_CTX(sys::attach_mount(tree.get(), fd.get()), "mask " + path);
   return ok();
 }
 
@@ -70,11 +78,19 @@ Result<> finish_rootfs(const oci::Spec& spec) {
   return ok();
 }
 
+// The image's /dev (when the config mounts none) may hold anything at
+// /dev/console: a symlink to a /proc file the masks would then miss, or a
+// device node. Whatever is there goes; the pty is bound onto a plain file
+// we made, through its fd, so no path is followed after the check.
 Result<> mount_console(const std::string& slave_path) {
-  int fd = ::open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0 && errno != EEXIST) return sys_error("create /dev/console");
-  if (fd >= 0) ::close(fd);
-  TRY_CTX(sys::mount(slave_path, "/dev/console", "", MS_BIND), "mount /dev/console");
+  struct stat st;
+  if (::lstat("/dev/console", &st) == 0 && !S_ISREG(st.st_mode) && ::unlink("/dev/console") != 0)
+    return sys_error("remove /dev/console");
+  UniqueFd file(::open("/dev/console", O_CREAT | O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!file) return sys_error("create /dev/console");
+  if (::fstat(file.get(), &st) != 0 || !S_ISREG(st.st_mode))
+    return make_error(ErrorCategory::Conflict, "/dev/console changed while it was set up");
+  TRY_CTX(bind_onto(slave_path, file.get(), false, 0), "mount /dev/console");
   return ok();
 }
 

@@ -103,6 +103,41 @@ TEST_F(Cli, RootlessRunAsAnUnprivilegedUser) {
   EXPECT_TRUE(sh("ls " + base_ + "/rootless-state").empty());  // deleted after the run
 }
 
+// Rootless exec: an unprivileged runtime cannot enter the container's pid
+// namespace from the host's user namespace; the exec'd process must join
+// the user namespace first and still end up in the pid namespace.
+TEST_F(Cli, RootlessExecJoinsUserNamespaceFirst) {
+  if (sh("command -v setpriv").empty()) GTEST_SKIP() << "setpriv (util-linux) not installed";
+  const std::string as_nobody = "setpriv --reuid 65534 --regid 65534 --clear-groups ";
+  ASSERT_EQ(std::system(("chown -R 65534:65534 " + base_ + " && chmod 755 " + base_).c_str()), 0);
+  std::system(("rm -f " + bundle_ + "/config.json").c_str());
+  std::string rt_bin = as_nobody + BERTH_RUNTIME_BIN + " --root " + base_ + "/rootless-state ";
+  ASSERT_EQ(std::system(("cd " + bundle_ + " && " + rt_bin + "spec --rootless").c_str()), 0);
+  auto spec = oci::parse_spec(*read_file(bundle_ + "/config.json"));
+  ASSERT_TRUE(spec);
+  spec->process->terminal = false;
+  spec->process->args = {"sleep", "60"};
+  write_config(*spec);
+  std::string file = base_ + "/rootless.out";
+  ASSERT_EQ(std::system((rt_bin + "run -d --bundle " + bundle_ + " rx >" + file + " 2>&1 </dev/null").c_str()), 0)
+      << read_file(file).value_or("");
+  int rc = std::system((rt_bin + "exec rx sh -c 'id -u; cat /proc/1/cmdline; echo; cat /proc/self/uid_map; exit 5' >" +
+                        file + " 2>&1 </dev/null").c_str());
+  std::string output = read_file(file).value_or("");
+  EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 5) << output;
+  // Root of the container's user namespace, in its pid namespace (pid 1
+  // is the container's sleep) and mount namespace (its /proc).
+  EXPECT_TRUE(output.starts_with("0\nsleep\0")) << output;
+  EXPECT_NE(output.find("         0      65534          1"), std::string::npos) << output;
+  // A detached exec is adopted and keeps running in the container.
+  ASSERT_EQ(std::system((rt_bin + "exec -d rx sleep 30 >" + file + " 2>&1 </dev/null").c_str()), 0)
+      << read_file(file).value_or("");
+  ASSERT_EQ(std::system((rt_bin + "exec rx sh -c 'ps -o comm | grep -c sleep' >" + file + " 2>&1 </dev/null").c_str()),
+            0);
+  EXPECT_EQ(trim(read_file(file).value_or("")), "2");
+  EXPECT_EQ(std::system((rt_bin + "delete -f rx").c_str()), 0);
+}
+
 TEST_F(Cli, SpecMatchesRuncWhereRuncIsInstalled) {
   if (sh("command -v runc").empty()) GTEST_SKIP() << "runc not installed";
   std::string a = base_ + "/a", b = base_ + "/b";

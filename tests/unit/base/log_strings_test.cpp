@@ -23,6 +23,26 @@ TEST(Log, JsonFormatMatchesRuncShape) {
   EXPECT_EQ(line, R"({"level":"warning","msg":"say \"hi\"\n","time":"T","k":"v"})");
 }
 
+TEST(Log, LogrusFormatIsRuncsText) {
+  auto line = log::format_record(log::Format::Logrus, log::Level::Debug, "child process in init()",
+                                 {{"pid", 7}, {"why", "two words"}}, "T");
+  EXPECT_EQ(line, R"x(time="T" level=debug msg="child process in init()" pid=7 why="two words")x");
+}
+
+TEST(Log, WriteFieldsTakesRunTimeFields) {
+  auto p = make_pipe();
+  ASSERT_TRUE(p);
+  log::configure(log::Level::Debug, log::Format::Json, p->write.get());
+  auto restore = ScopeGuard([] { log::configure(log::Level::Info, log::Format::Text, 2); });
+  std::string key = "path", value = "/bin/true";
+  log::write_fields(log::Level::Debug, "about to exec", {log::Field(key, value)});
+  p->write.reset();
+  auto out = read_fd(p->read.get());
+  ASSERT_TRUE(out);
+  EXPECT_NE(out->find(R"("msg":"about to exec")"), std::string::npos) << *out;
+  EXPECT_NE(out->find(R"("path":"/bin/true")"), std::string::npos) << *out;
+}
+
 TEST(Log, LevelsFilterAndWriteToConfiguredFd) {
   auto p = make_pipe();
   ASSERT_TRUE(p);
