@@ -27,7 +27,7 @@ std::map<std::string, std::string> string_map(const json::object* o) {
   return out;
 }
 
-bool builtin(const net::Network& n) { return n.is_default(); }
+bool builtin(const net::Network& n) { return n.is_default() || n.driver != "bridge"; }
 
 bool matches(const net::Network& n, const std::vector<net::Endpoint>& eps, const engine::Filters& f) {
   if (!f.exact_match("driver", n.driver) || !f.fuzzy_match("id", n.id) || !f.exact_match("scope", "local"))
@@ -76,8 +76,10 @@ ContainerNet container_net(const engine::Container& c, engine::ContainerNetworki
   auto cfg = n.config_of(c);
   if (!cfg) return out;
   if (!cfg->mode.creates_interfaces()) {
-    if (cfg->mode.kind != net::NetworkMode::Kind::Container)
-      out.networks[cfg->mode.str()] = unattached_settings("", {});
+    if (cfg->mode.kind != net::NetworkMode::Kind::Container) {
+      auto predefined = n.predefined(cfg->mode.str());
+      out.networks[cfg->mode.str()] = unattached_settings(predefined ? predefined->id : "", {});
+    }
     return out;
   }
   auto eps = n.manager().endpoints(c.id);
@@ -106,14 +108,18 @@ Result<json::array> networks_list_json(engine::ContainerNetworking& n, const eng
   auto nets = TRY(n.manager().networks());
   auto eps = TRY(n.manager().endpoints());
   json::array out;
+  nets.insert(nets.end(), n.predefined_networks().begin(), n.predefined_networks().end());
   for (const auto& net : nets)
     if (matches(net, eps, f)) out.push_back(net::network_json(net, {}));
   return out;
 }
 
 Result<json::object> network_inspect_json(engine::ContainerNetworking& n, const std::string& ref) {
-  auto net = TRY(n.manager().inspect(ref));
-  return net::network_json(net, TRY(n.manager().endpoints()));
+  auto net = n.manager().inspect(ref);
+  if (!net && net.error().is(ErrorCategory::NotFound))
+    if (auto p = n.predefined(ref)) net = *p;
+  if (!net) return tl::unexpected(net.error());
+  return net::network_json(*net, TRY(n.manager().endpoints()));
 }
 
 Result<json::object> network_create(engine::ContainerNetworking& n, const json::value& body) {

@@ -143,6 +143,15 @@ Result<> apply_create_body(Container& c, std::string_view body, const oci::Image
   if (str(config, "User").empty()) config["User"] = ic.user;
   if (str(config, "StopSignal").empty() && !ic.stop_signal.empty()) config["StopSignal"] = ic.stop_signal;
   if (str(config, "Hostname").empty()) config["Hostname"] = c.id.substr(0, 12);
+  // dockerd merges the image's EXPOSE into the container's ExposedPorts
+  // (what -P publishes and `docker ps` lists).
+  if (!ic.exposed_ports.empty()) {
+    json::object exposed;
+    if (auto* e = member_object(config, "ExposedPorts")) exposed = *e;
+    for (const auto& p : ic.exposed_ports)
+      if (!exposed.contains(p)) exposed[p] = json::object();
+    config["ExposedPorts"] = std::move(exposed);
+  }
   json::object labels;
   for (const auto& [k, v] : ic.labels) labels[k] = v;
   if (auto* l = member_object(o, "Labels"))

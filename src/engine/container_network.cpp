@@ -48,7 +48,9 @@ Result<std::unique_ptr<ContainerNetworking>> open_container_networking(const std
   // Opening is the reconcile-at-start of the kernel state (bridges,
   // addresses, the nftables tables, DNS listeners) with the store.
   auto m = TRY_CTX(net::Manager::open(std::move(o)), "open networking");
-  return std::make_unique<ContainerNetworking>(std::move(m));
+  auto n = std::make_unique<ContainerNetworking>(std::move(m));
+  n->set_predefined(TRY(load_predefined_networks(data_root + "/network/predefined.json")));
+  return n;
 }
 
 Result<> ContainerNetworking::created(const Container& c, std::string_view create_body) {

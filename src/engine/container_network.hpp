@@ -30,6 +30,7 @@
 #include "base/error.hpp"
 #include "engine/container.hpp"
 #include "engine/events.hpp"
+#include "engine/filters.hpp"
 #include "net/manager.hpp"
 
 namespace berth::engine {
@@ -76,6 +77,12 @@ class ContainerNetworking {
   // the running ones.
   void reconcile(const std::vector<Container>& running);
 
+  // `docker ps` filters network, publish and expose (true when absent).
+  bool matches(const Container& c, const Filters& f);
+
+  // `docker rename`: endpoints and DNS records take the new name.
+  void renamed(const Container& c);
+
   // --- the network service (API) ---
   Result<ContainerNetworkConfig> config_of(const Container& c) const;
   // The manager's calls, plus their events.
@@ -89,6 +96,12 @@ class ContainerNetworking {
   // The timings of the last connect (benchmark and debug log).
   net::SetupTimings last_timings() const;
 
+  // dockerd's predefined `host` and `none` networks (API only, see
+  // container_network_predefined.cpp); by name, id or id prefix.
+  void set_predefined(std::vector<net::Network> networks) { predefined_ = std::move(networks); }
+  const std::vector<net::Network>& predefined_networks() const { return predefined_; }
+  std::optional<net::Network> predefined(const std::string& ref) const;
+
  private:
   Result<> connect_one(const Container& c, const NetworkAttachment& a, bool primary,
                        const std::string& netns);
@@ -101,7 +114,11 @@ class ContainerNetworking {
   mutable std::mutex mu_;    // last timings
   std::mutex connect_mu_;    // networks.json read-modify-write
   net::SetupTimings timings_;
+  std::vector<net::Network> predefined_;
 };
+
+// The `host` and `none` networks' ids, made on first use and kept in `path`.
+Result<std::vector<net::Network>> load_predefined_networks(const std::string& path);
 
 // The daemon's networking (net::Manager with its store in
 // <data-root>/network/net.db); null when `bridge` is "none".

@@ -42,9 +42,13 @@ Result<net::Network> ContainerNetworking::create_network(net::NetworkRequest req
 }
 
 Result<> ContainerNetworking::remove_network(const std::string& ref) {
-  auto n = TRY(manager_->inspect(ref));
-  TRY(manager_->remove_network(n.id));
-  publish("destroy", n);
+  auto n = manager_->inspect(ref);
+  if (!n && n.error().is(ErrorCategory::NotFound))
+    if (auto p = predefined(ref))
+      return make_error(ErrorCategory::PermissionDenied, p->name + " is a pre-defined network and cannot be removed");
+  if (!n) return tl::unexpected(n.error());
+  TRY(manager_->remove_network(n->id));
+  publish("destroy", *n);
   return ok();
 }
 
@@ -54,6 +58,11 @@ Result<std::vector<std::string>> ContainerNetworking::prune() {
   for (const auto& n : before)
     if (std::find(names.begin(), names.end(), n.name) != names.end()) publish("destroy", n);
   return names;
+}
+
+void ContainerNetworking::renamed(const Container& c) {
+  if (auto r = manager_->rename_container(c.id, c.name); !r)
+    log::warn("rename container endpoints", {{"id", c.id}, {"error", r.error()}});
 }
 
 Result<> ContainerNetworking::connect(const std::string& network, const std::string& container,

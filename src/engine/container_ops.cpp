@@ -11,6 +11,7 @@
 #include "base/file.hpp"
 #include "base/strings.hpp"
 #include "engine/container_entry.hpp"
+#include "engine/container_network.hpp"
 #include "engine/container_service.hpp"
 #include "engine/container_store.hpp"
 #include "oci/image_config.hpp"
@@ -221,7 +222,7 @@ Result<> HostContainerService::rename(const std::string& ref, const std::string&
     return make_error(ErrorCategory::InvalidArgument, "Neither old nor new names may be empty");
   std::string wanted = TRY(validate_container_name(new_name));
   auto e = TRY(find(ref));
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   std::string old = e->c.name;
   if (old == wanted)
     return make_error(ErrorCategory::InvalidArgument, "Renaming a container with the same name as its current name");
@@ -241,7 +242,11 @@ Result<> HostContainerService::rename(const std::string& ref, const std::string&
   names_.erase(old);
   names_[wanted] = e->c.id;
   e->changed();
-  publish(e->c, "rename", {{"oldName", "/" + old}});
+  Container renamed = e->c;
+  lock.unlock();
+  // Outside the lock: the network manager's DNS records follow the name.
+  if (o_.network) o_.network->renamed(renamed);
+  publish(renamed, "rename", {{"oldName", "/" + old}});
   return ok();
 }
 

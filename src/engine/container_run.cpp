@@ -123,6 +123,45 @@ void HostContainerService::start_failed(const std::shared_ptr<Entry>& e, const E
     if (auto r = remove_entry(e); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
 }
 
+// The runtime created the container (its process waits at the exec
+// barrier) but its network could not be attached, e.g. a host port is
+// taken: the process is killed before it ran a single instruction of the
+// user's and the container goes back to "created" with the error and exit
+// code 128, as dockerd leaves it; the network released what it had.
+Error HostContainerService::abort_start(const std::shared_ptr<Entry>& e, const Error& error) {
+  (void)monitor::call(e->dirfd.get(), "kill 9");
+  if (e->monitor_pidfd) {
+    // `starting` keeps the reaper away from this monitor; wait its exit.
+    pollfd p{e->monitor_pidfd.get(), POLLIN, 0};
+    (void)::poll(&p, 1, 10000);
+  }
+  Container c;
+  bool auto_rm;
+  {
+    std::lock_guard lock(mu_);
+    e->starting = false;
+    e->monitor_pidfd.reset();
+    e->monitor_ready = false;
+    auto& st = e->c.state;
+    st.status = "created";
+    st.exit_code = 128;
+    st.error = error.message();
+    st.pid = st.monitor_pid = 0;
+    persist(*e);
+    c = e->c;
+    auto_rm = c.auto_remove && !e->removing;
+    if (auto_rm) e->removing = true;
+    e->fire(WaitCondition::NextExit, {st.exit_code, ""});
+    e->changed();
+    cv_.notify_all();
+  }
+  unmount_rootfs(c);
+  if (o_.network) o_.network->detach(c);
+  if (auto_rm)
+    if (auto r = remove_entry(e); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
+  return error;
+}
+
 Result<bool> HostContainerService::start(const std::string& ref) {
   auto e = TRY(find(ref));
   {
@@ -159,7 +198,12 @@ Result<bool> HostContainerService::start(const std::string& ref) {
   // The network joins the created container's namespace before it runs.
   auto go = o_.network ? o_.network->attach(c_copy(*e, mu_), pids->second).map([] { return std::string(); })
                        : Result<std::string>(std::string());
-  if (go) go = monitor::call(e->dirfd.get(), "start");
+  if (!go) {
+    auto err = abort_start(e, go.error());
+    if (err.message().find("external connectivity") != std::string::npos) return tl::unexpected(err);
+    return make_error(ErrorCategory::Internal, "start container: " + err.to_string());
+  }
+  go = monitor::call(e->dirfd.get(), "start");
   Container c;
   {
     std::lock_guard lock(mu_);
@@ -177,7 +221,6 @@ Result<bool> HostContainerService::start(const std::string& ref) {
   wake_reaper();
   if (!go) {
     (void)monitor::call(e->dirfd.get(), "kill 9");
-    if (go.error().message().find("external connectivity") != std::string::npos) return tl::unexpected(go.error());
     return make_error(ErrorCategory::Internal, "start container: " + go.error().to_string());
   }
   publish(c, "start");

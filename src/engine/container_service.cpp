@@ -259,6 +259,9 @@ Result<std::vector<Container>> HostContainerService::list(const ListOptions& opt
       if (matches(e->c, options.filters)) out.push_back(e->c);
     }
   }
+  // Outside the lock: the network filters ask the network manager.
+  if (o_.network)
+    std::erase_if(out, [&](const Container& c) { return !o_.network->matches(c, options.filters); });
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created > b.created; });
   if (options.limit > 0 && out.size() > static_cast<size_t>(options.limit)) out.resize(options.limit);
   return out;

@@ -106,6 +106,8 @@ class HostContainerService final : public ContainerService,
   Result<> prepare_start(Entry& e);
   Result<std::pair<int64_t, int64_t>> spawn_monitor(Entry& e);
   void start_failed(const std::shared_ptr<Entry>& e, const Error& error);
+  // The network could not be attached to the created container.
+  Error abort_start(const std::shared_ptr<Entry>& e, const Error& error);
   Result<> signal(Entry& e, int sig);
   bool wait_exit(const std::shared_ptr<Entry>& e, int64_t exits_before, int seconds);
   Result<> remove_entry(const std::shared_ptr<Entry>& e);

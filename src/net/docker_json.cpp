@@ -1,5 +1,7 @@
 #include "net/docker_json.hpp"
 
+#include <algorithm>
+
 #include "net/ports.hpp"
 
 namespace berth::net {
@@ -15,8 +17,13 @@ boost::json::object string_map(const std::map<std::string, std::string>& m) {
 }  // namespace
 
 boost::json::object network_json(const Network& net, const std::vector<Endpoint>& endpoints) {
-  boost::json::object ipam_config{{"Subnet", net.subnet.str()}, {"Gateway", net.gateway.str()}};
-  if (net.ip_range) ipam_config["IPRange"] = net.ip_range->str();
+  boost::json::array ipam_configs;
+  // The predefined host and none networks have no addresses.
+  if (net.driver == "bridge") {
+    boost::json::object ipam_config{{"Subnet", net.subnet.str()}, {"Gateway", net.gateway.str()}};
+    if (net.ip_range) ipam_config["IPRange"] = net.ip_range->str();
+    ipam_configs.push_back(std::move(ipam_config));
+  }
   boost::json::object containers;
   for (const auto& ep : endpoints) {
     if (ep.network_id != net.id) continue;
@@ -38,8 +45,9 @@ boost::json::object network_json(const Network& net, const std::vector<Endpoint>
       {"Driver", net.driver},
       {"EnableIPv6", false},
       {"IPAM", boost::json::object{{"Driver", "default"},
-                                   {"Options", boost::json::object{}},
-                                   {"Config", boost::json::array{ipam_config}}}},
+                                   {"Options", net.driver == "bridge" ? boost::json::value(boost::json::object{})
+                                                                          : boost::json::value(nullptr)},
+                                   {"Config", std::move(ipam_configs)}}},
       {"Internal", net.internal},
       {"Attachable", false},
       {"Ingress", false},
@@ -59,6 +67,10 @@ boost::json::object endpoint_settings_json(const Network& net, const Endpoint& e
   if (!net.is_default()) {
     boost::json::array a;
     for (const auto& alias : ep.aliases) a.emplace_back(alias);
+    // dockerd 20.10 adds the short id, which its DNS answers for too.
+    std::string short_id = ep.container_id.substr(0, 12);
+    if (std::find(ep.aliases.begin(), ep.aliases.end(), short_id) == ep.aliases.end())
+      a.emplace_back(short_id);
     aliases = std::move(a);
   }
   return boost::json::object{{"IPAMConfig", ipam},       {"Links", nullptr},

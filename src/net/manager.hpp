@@ -95,6 +95,8 @@ class Manager {
   virtual Result<> disconnect(const std::string& network, const std::string& container_id) = 0;
   // Every endpoint of a container (its removal).
   virtual Result<> release_container(const std::string& container_id) = 0;
+  // `docker rename`: the embedded DNS answers to the new name only.
+  virtual Result<> rename_container(const std::string& container_id, const std::string& name) = 0;
   // Endpoints of one container, or all with an empty id.
   virtual Result<std::vector<Endpoint>> endpoints(const std::string& container_id = "") = 0;
 

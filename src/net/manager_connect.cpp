@@ -169,6 +169,18 @@ Result<> ManagerImpl::release_container(const std::string& container_id) {
   });
 }
 
+Result<> ManagerImpl::rename_container(const std::string& container_id, const std::string& name) {
+  return worker_->call([&]() -> Result<> {
+    auto eps = TRY(endpoints_of(container_id));
+    if (eps.empty()) return ok();
+    TRY(store_->rename_container(container_id, name));
+    for (const auto& n : TRY(store_->networks()))
+      for (const auto& ep : eps)
+        if (ep.network_id == n.id) TRY(refresh_dns(n));
+    return ok();
+  });
+}
+
 Result<std::vector<Endpoint>> ManagerImpl::endpoints(const std::string& container_id) {
   return worker_->call([&] { return endpoints_of(container_id); });
 }

@@ -31,6 +31,7 @@ class ManagerImpl final : public Manager {
   Result<> disconnect(const std::string& network, const std::string& container_id) override;
   Result<> release_container(const std::string& container_id) override;
   Result<std::vector<Endpoint>> endpoints(const std::string& container_id) override;
+  Result<> rename_container(const std::string& container_id, const std::string& name) override;
   Result<> setup_loopback(const std::string& netns_path) override;
   Result<ContainerFiles> container_files(const std::string& container_id, HostsSpec hosts,
                                          const DnsSpec& dns, bool host_mode) override;

@@ -50,6 +50,8 @@ class NetStore {
   virtual Result<> update_endpoint_link(const std::string& endpoint_id,
                                         const std::string& host_veth,
                                         const std::string& ifname) = 0;
+  // `docker rename`: the name every endpoint of the container answers to.
+  virtual Result<> rename_container(const std::string& container_id, const std::string& name) = 0;
 };
 
 // SQLite in WAL mode with synchronous=NORMAL: a committed transaction

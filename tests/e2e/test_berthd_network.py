@@ -157,7 +157,8 @@ def test_user_network_resolves_names_and_aliases(berthd, netns):
         db = inspect(berthd, "db")
         assert list(net["Containers"]) == [db["Id"]]
         settings = db["NetworkSettings"]["Networks"]["app"]
-        assert settings["Aliases"] == ["database"] and settings["NetworkID"] == net["Id"]
+        # dockerd 20.10 adds the short id (which its DNS answers for).
+        assert settings["Aliases"] == ["database", db["Id"][:12]] and settings["NetworkID"] == net["Id"]
         assert net["Containers"][db["Id"]]["IPv4Address"].split("/")[0] == settings["IPAddress"]
         # Only the default network sets the legacy top-level address.
         assert db["NetworkSettings"]["IPAddress"] == ""
@@ -196,7 +197,8 @@ def test_live_connect_and_disconnect(berthd):
         addrs = container_addresses(sandbox)
         assert addrs["eth1"].startswith("10.77.0.")
         nets = inspect(berthd, "hub")["NetworkSettings"]["Networks"]
-        assert set(nets) == {"bridge", "side"} and nets["side"]["Aliases"] == ["hubby"]
+        assert set(nets) == {"bridge", "side"}
+        assert nets["side"]["Aliases"] == ["hubby", inspect(berthd, "hub")["Id"][:12]]
         assert nets["side"]["IPAddress"] == addrs["eth1"].split("/")[0]
         ping = berthd.docker("run", "--rm", "--network", "side", "busybox", "ping", "-c1", "-W2", "hubby")
         assert "1 packets received" in ping.stdout
@@ -283,19 +285,20 @@ class NetnsDockerd:
     output: no default bridge and no iptables (nothing kernel-wide is
     loaded or changed); a user network and docker-proxy publish ports."""
 
-    def __init__(self, netns):
+    def __init__(self, netns, bridge=False):
         from conftest import Dockerd
         self.inner = Dockerd()
         self.netns = netns
+        # With bridge: docker0 and iptables rules in that namespace only.
+        self.network = [] if bridge else ["--bridge=none", "--iptables=false", "--ip6tables=false"]
 
     def start(self):
         d = self.inner
         cmd = ["nsenter", "--net=/run/netns/" + self.netns, need_tool("dockerd"),
                "--data-root", os.path.join(d.dir, "data"), "--exec-root", os.path.join(d.dir, "exec"),
                "-H", d.host, "--pidfile", os.path.join(d.dir, "dockerd.pid"),
-               "--bridge=none", "--iptables=false", "--ip6tables=false",
-               "--containerd-namespace", "berth-e2e-net",
-               "--containerd-plugins-namespace", "berth-e2e-net-plugins"]
+               *self.network, "--containerd-namespace", "berth-e2e-net-" + self.netns,
+               "--containerd-plugins-namespace", "berth-e2e-net-plugins-" + self.netns]
         d.log = open(os.path.join(d.dir, "dockerd.log"), "w")
         d.proc = subprocess.Popen(cmd, stdout=d.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
@@ -382,3 +385,169 @@ def test_network_events(berthd):
                         "--format", "{{.Action}} {{.Actor.Attributes.name}}").stdout.split("\n")
     actions = [l for l in out if l.endswith(" evnet")]
     assert actions == ["create evnet", "connect evnet", "disconnect evnet", "destroy evnet"]
+
+
+@pytest.fixture(scope="module")
+def bridged_dockerd(busybox_image):
+    """Debian's dockerd with its default bridge and iptables, in a namespace
+    of its own (its docker0 would collide with berth0's 172.17/16 in
+    berthd's): the reference for the default-bridge outputs."""
+    need_tool("dockerd")
+    name = "berth-e2e-d-" + uuid.uuid4().hex[:8]
+    assert run(["ip", "netns", "add", name]).returncode == 0
+    run(["ip", "-n", name, "link", "set", "lo", "up"], check=True)
+    daemon = NetnsDockerd(name, bridge=True).start()
+    try:
+        daemon.docker("load", "-q", "-i", busybox_image.archive)
+        yield daemon
+    finally:
+        ids = daemon.docker("ps", "-aq", check=False).stdout.split()
+        if ids:
+            daemon.docker("rm", "-f", *ids, check=False)
+        daemon.stop()
+        run(["ip", "netns", "del", name])
+
+
+def v4(ports):
+    """NetworkSettings.Ports without dockerd's [::] bindings: berth publishes
+    IPv4 only (its networks are IPv4), see docs/NETWORKING.md."""
+    return {k: [b for b in v if ":" not in b["HostIp"]] if v else v for k, v in ports.items()}
+
+
+def bridge_view(daemon, netns, port):
+    daemon.docker("run", "-d", "--name", "bweb", "-p", "%d:80" % port,
+                  "-p", "%d-%d:7000-7002/udp" % (port + 1, port + 3), "--expose", "5000",
+                  "busybox", "sh", "-c", "mkdir /w && echo hi > /w/index.html && exec httpd -f -p 80 -h /w")
+    served = fetch(netns, port).stdout
+    info = inspect(daemon, "bweb")
+    ns = info["NetworkSettings"]
+    sub = lambda s: s.replace(str(port + 3), "P3").replace(str(port + 2), "P2").replace(
+        str(port + 1), "P1").replace(str(port), "P")
+    ps = daemon.docker("ps", "--filter", "name=bweb", "--format", "{{.Ports}}").stdout.strip()
+    view = {
+        "served": served,
+        "ps": [sub(p) for p in ps.split(", ") if "[::]" not in p and ":::" not in p],
+        "port": [sub(l) for l in ipv4_lines(daemon.docker("port", "bweb").stdout)],
+        "ports": json.loads(sub(json.dumps(v4(ns["Ports"])))),
+        "bindings": json.loads(sub(json.dumps(info["HostConfig"]["PortBindings"]))),
+        "exposed": info["Config"]["ExposedPorts"],
+        "keys": sorted(ns),
+        "bridge": shape(ns["Networks"]["bridge"]),
+        "aliases": ns["Networks"]["bridge"]["Aliases"],
+        # Which address of the subnet is handed out differs (berth leases
+        # round-robin, dockerd the lowest free); the rest is the same.
+        "legacy": {"Gateway": ns["Gateway"], "IPPrefixLen": ns["IPPrefixLen"],
+                   "subnet": ns["IPAddress"].rsplit(".", 2)[0],
+                   "mac": ns["MacAddress"] == "02:42:" + ":".join(
+                       "%02x" % int(o) for o in ns["IPAddress"].split("."))},
+        "same": ns["IPAddress"] == ns["Networks"]["bridge"]["IPAddress"]
+        and ns["EndpointID"] == ns["Networks"]["bridge"]["EndpointID"] != "",
+        "filters": [daemon.docker("ps", "--filter", f, "--format", "{{.Names}}").stdout.strip()
+                    for f in ("publish=%d" % port, "publish=%d/udp" % (port + 2),
+                              "publish=%d" % (port + 2), "expose=5000", "expose=7000-7001/udp",
+                              "expose=81", "network=bridge", "network=none")],
+    }
+    daemon.docker("rm", "-f", "bweb")
+    return view
+
+
+def predefined_view(daemon):
+    ls = daemon.docker("network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Scope}}").stdout
+    view = {"ls": sorted(l for l in ls.splitlines() if l.split()[0] in ("bridge", "host", "none")),
+            "rm": []}
+    for name in ("bridge", "host", "none"):
+        out = daemon.docker("network", "rm", name, check=False)
+        view["rm"].append((out.returncode != 0, out.stderr.strip().splitlines()[0]))
+    for name in ("host", "none"):
+        net = inspect_network(daemon, name)
+        view[name] = {k: net[k] for k in ("Name", "Driver", "Scope", "IPAM", "Internal", "Options")}
+        view[name]["id"] = len(net["Id"])
+    host = daemon.docker("run", "-d", "--network", "host", "--name", "hmode", "busybox", "sleep", "30")
+    assert host.returncode == 0
+    nets = inspect(daemon, "hmode")["NetworkSettings"]["Networks"]
+    view["host_mode"] = (list(nets), nets["host"]["NetworkID"] == inspect_network(daemon, "host")["Id"])
+    view["host_filter"] = daemon.docker("ps", "--filter", "network=host", "--format", "{{.Names}}").stdout
+    daemon.docker("rm", "-f", "hmode")
+    return view
+
+
+def user_network_view(daemon):
+    daemon.docker("network", "create", "app")
+    daemon.docker("run", "-d", "--network", "app", "--name", "db", "busybox", "sleep", "60")
+    ping = daemon.docker("run", "--rm", "--network", "app", "busybox", "ping", "-c1", "-W2", "db").stdout
+    db = inspect(daemon, "db")
+    settings = db["NetworkSettings"]["Networks"]["app"]
+    view = {
+        "ping": "1 packets received" in ping,
+        "aliases": settings["Aliases"] == [db["Id"][:12]],
+        "legacy_ip": db["NetworkSettings"]["IPAddress"],
+        "filter": daemon.docker("ps", "--filter", "network=app", "--format", "{{.Names}}").stdout,
+    }
+    daemon.docker("rename", "db", "db2")
+    view["renamed"] = [daemon.docker("run", "--rm", "--network", "app", "busybox", "ping", "-c1",
+                                     "-W2", n, check=False).returncode for n in ("db2", "db")]
+    view["filter2"] = daemon.docker("ps", "--filter", "network=app", "--format", "{{.Names}}").stdout
+    daemon.docker("rm", "-f", "db2")
+    daemon.docker("network", "rm", "app")
+    return view
+
+
+def test_default_bridge_predefined_and_user_networks_match_dockerd(berthd, netns, bridged_dockerd):
+    """The issue's scenario side by side with Debian's dockerd (default
+    bridge, iptables, docker-proxy): what the CLI prints and inspect shows."""
+    d_ns = bridged_dockerd.netns
+    b, d = bridge_view(berthd, netns, PORT + 30), bridge_view(bridged_dockerd, d_ns, PORT + 30)
+    assert b["served"] == d["served"] == "hi\n"
+    assert "0.0.0.0:P->80/tcp" in b["ps"] and "0.0.0.0:P1->7000/udp" in b["ps"]
+    for key in ("ps", "port", "ports", "bindings", "exposed", "keys", "bridge", "aliases", "legacy",
+                "same", "filters"):
+        assert b[key] == d[key], key
+    assert predefined_view(berthd) == predefined_view(bridged_dockerd)
+    assert user_network_view(berthd) == user_network_view(bridged_dockerd)
+
+
+def test_taken_port_leaves_the_container_created_and_nothing_behind(berthd, netns):
+    port = PORT + 40
+    web(berthd, "holder", port, "holder")
+    try:
+        berthd.docker("create", "--name", "late", "-p", "%d:80" % port, "-p", "%d:81" % (port + 1),
+                      "busybox", "sleep", "30")
+        before = sorted(l for l in links(netns) if l.startswith("vb"))
+        out = berthd.docker("start", "late", check=False)
+        assert out.returncode != 0
+        # dockerd: "driver failed programming external connectivity on
+        # endpoint late (<id>): Bind for 0.0.0.0:P failed: port is already allocated"
+        assert "driver failed programming external connectivity on endpoint late (" in out.stderr
+        assert "): Bind for 0.0.0.0:%d failed: port is already allocated" % port in out.stderr
+        state = inspect(berthd, "late")["State"]
+        assert state["Status"] == "created" and "port is already allocated" in state["Error"]
+        assert berthd.docker("ps", "-a", "--filter", "name=late", "--format",
+                             "{{.Status}}").stdout.strip() == "Created"
+        # No veth, lease, port or rule of the failed start is left.
+        assert sorted(l for l in links(netns) if l.startswith("vb")) == before
+        assert db_rows(berthd, "net_endpoints") == 1 and db_rows(berthd, "net_ports") == 1
+        assert not [e for e in nft_elements(netns) if ":%d" % (port + 1) in e or " %d " % (port + 1) in e]
+        assert fetch(netns, port).stdout == "holder\n"
+    finally:
+        berthd.docker("rm", "-f", "holder", "late", check=False)
+    assert_no_leftovers(berthd, netns)
+
+
+def test_publish_all_takes_the_images_exposed_ports(berthd, netns, tmp_path):
+    # An image with EXPOSE 90/tcp 91/udp, made from busybox's filesystem.
+    cid = berthd.docker("create", "busybox", "true").stdout.strip()
+    tar = str(tmp_path / "fs.tar")
+    berthd.docker("export", "-o", tar, cid)
+    berthd.docker("rm", cid)
+    berthd.docker("import", "-c", "EXPOSE 90/tcp 91/udp", tar, "exposing:1")
+    try:
+        berthd.docker("run", "-d", "--name", "pall", "-P", "--expose", "92", "exposing:1",
+                      "sleep", "60")
+        exposed = inspect(berthd, "pall")["Config"]["ExposedPorts"]
+        assert set(exposed) == {"90/tcp", "91/udp", "92/tcp"}
+        lines = berthd.docker("port", "pall").stdout.splitlines()
+        assert sorted(l.split(" -> ")[0] for l in lines) == ["90/tcp", "91/udp", "92/tcp"]
+        assert all(l.split(" -> ")[1].startswith("0.0.0.0:") for l in lines)
+    finally:
+        berthd.docker("rm", "-f", "pall", check=False)
+        berthd.docker("rmi", "exposing:1", check=False)

@@ -207,6 +207,11 @@ class SqliteNetStore final : public NetStore {
     return s.bind(1, host_veth).bind(2, ifname).bind(3, id).run();
   }
 
+  Result<> rename_container(const std::string& container_id, const std::string& name) override {
+    auto s = TRY(db_.prepare("UPDATE net_endpoints SET name=? WHERE container_id=?"));
+    return s.bind(1, name).bind(2, container_id).run();
+  }
+
  private:
   Result<Ipv4> lease_address(const Network& net, std::optional<Ipv4> want) {
     std::set<uint32_t> used;
