@@ -51,5 +51,7 @@ struct HostContainerService::Entry {
 };
 
 std::string snapshot_key(const std::string& id);
+// Deletes a directory tree without crossing into mounts (container dirs).
+Result<> remove_tree(const std::string& path);
 
 }  // namespace berth::engine

@@ -16,6 +16,7 @@
 #include "engine/container_entry.hpp"
 #include "engine/container_network.hpp"
 #include "engine/container_store.hpp"
+#include "engine/crash_point.hpp"
 #include "engine/container_spec.hpp"
 #include "engine/monitor_spawn.hpp"
 #include "monitor/protocol.hpp"
@@ -174,6 +175,7 @@ Result<bool> HostContainerService::start(const std::string& ref) {
     e->c.state.manually_stopped = false;
   }
   auto started = prepare_start(*e);
+  if (started) crash_point("start:mounted");
   auto pids = started ? spawn_monitor(*e) : Result<std::pair<int64_t, int64_t>>(tl::unexpected(started.error()));
   if (!pids) {
     // A missing network is reported as dockerd words it.
@@ -184,6 +186,7 @@ Result<bool> HostContainerService::start(const std::string& ref) {
     start_failed(e, err);
     return tl::unexpected(err);
   }
+  crash_point("start:monitor");
   auto pidfd = pidfd_open(static_cast<pid_t>(pids->first));
   {
     std::unique_lock lock(mu_);
@@ -204,6 +207,7 @@ Result<bool> HostContainerService::start(const std::string& ref) {
     return make_error(ErrorCategory::Internal, "start container: " + err.to_string());
   }
   go = monitor::call(e->dirfd.get(), "start");
+  if (go) crash_point("start:started");
   Container c;
   {
     std::lock_guard lock(mu_);
@@ -409,6 +413,9 @@ void HostContainerService::adopt(const std::shared_ptr<Entry>& e) {
     return;
   }
   if (st.status != "running") {
+    // A start that died before it was recorded may have left its monitor
+    // (and a created or running container) behind.
+    if (e->dirfd) stop_stale_monitor(e->c.id, e->dirfd.get());
     unmount_rootfs(e->c);
     return;
   }

@@ -19,6 +19,7 @@
 #include "engine/container_entry.hpp"
 #include "engine/container_network.hpp"
 #include "engine/container_store.hpp"
+#include "engine/crash_point.hpp"
 #include "image/unpack.hpp"
 #include "monitor/protocol.hpp"
 #include "oci/image_config.hpp"
@@ -58,13 +59,13 @@ int remove_one(const char* path, const struct stat*, int type, struct FTW*) {
   return type == FTW_DP ? ::rmdir(path) : ::unlink(path);
 }
 
+}  // namespace
+
 Result<> remove_tree(const std::string& path) {
   if (::nftw(path.c_str(), remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) != 0 && errno != ENOENT)
     return sys_error("remove " + path);
   return ok();
 }
-
-}  // namespace
 
 HostContainerService::HostContainerService(const ContainerServiceOptions& options)
     : o_(options),
@@ -91,6 +92,7 @@ Result<std::unique_ptr<HostContainerService>> HostContainerService::open(const C
   s->wake_fd_ = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!s->wake_fd_) return sys_error("eventfd");
   TRY(s->adopt_all());
+  if (auto r = s->reconcile_orphans(); !r) log::warn("reconcile containers", {{"error", r.error()}});
   if (options.network) {
     std::vector<Container> running;
     for (const auto& [id, e] : s->entries_)
@@ -188,12 +190,14 @@ Result<CreateResult> HostContainerService::create(const std::string& name, std::
   std::string chain = TRY_CTX(image::unpack(*stores.images, *stores.snapshots, *image), "unpack image");
   TRY(stores.snapshots->prepare(snapshot_key(c.id), chain));
   db_lock.unlock();
+  crash_point("create:snapshot");
   auto drop_snapshot = ScopeGuard([&] {
     std::lock_guard lock(db_mu_);
     (void)stores.snapshots->remove(snapshot_key(c.id));
   });
   TRY(make_dirs(c.dir + "/rootfs", 0710));
   auto drop_dir = ScopeGuard([&] { (void)remove_tree(c.dir); });
+  crash_point("create:dir");
   auto entry = std::make_shared<Entry>();
   entry->dirfd = TRY(open_file(c.dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (o_.network) TRY(o_.network->created(c, body));
@@ -201,6 +205,7 @@ Result<CreateResult> HostContainerService::create(const std::string& name, std::
   auto inserted = insert_container(*stores.db, c);
   db_lock.unlock();
   TRY(std::move(inserted));
+  crash_point("create:row");
   entry->c = c;
   {
     std::lock_guard lock(mu_);
@@ -280,14 +285,23 @@ Result<> HostContainerService::remove_entry(const std::shared_ptr<Entry>& e) {
     e->c.state.status = "removing";
     c = e->c;
   }
+  // Recorded first: a crash part-way leaves a row that the next start
+  // finishes removing (adopt), never a listed container without a rootfs.
+  persist(*e);
+  crash_point("rm:marked");
   unmount_rootfs(c);
   if (o_.network) o_.network->detach(c);
   {
     std::lock_guard db_lock(db_mu_);
     if (auto r = o_.stores->snapshots->remove(snapshot_key(c.id)); !r && r.error().category() != ErrorCategory::NotFound)
       return tl::unexpected(r.error());
+  }
+  crash_point("rm:snapshot");
+  {
+    std::lock_guard db_lock(db_mu_);
     TRY(delete_container(*o_.stores->db, c.id));
   }
+  crash_point("rm:row");
   if (auto r = remove_tree(c.dir); !r) log::warn("remove container dir", {{"error", r.error()}});
   std::lock_guard lock(mu_);
   entries_.erase(c.id);

@@ -101,6 +101,9 @@ class HostContainerService final : public ContainerService,
   explicit HostContainerService(const ContainerServiceOptions& options);
   Result<> adopt_all();
   void adopt(const std::shared_ptr<Entry>& e);
+  // container_reconcile.cpp
+  Result<> reconcile_orphans();
+  void stop_stale_monitor(const std::string& id, int dirfd);
   std::shared_ptr<Entry> find_locked(const std::string& ref, Result<>* error) const;
   Result<std::shared_ptr<Entry>> find(const std::string& ref) const;
   Result<> prepare_start(Entry& e);

@@ -10,6 +10,7 @@
 
 #include "base/strings.hpp"
 #include "base/unique_fd.hpp"
+#include "engine/crash_point.hpp"
 
 extern char** environ;
 
@@ -73,6 +74,10 @@ Result<std::pair<int64_t, int64_t>> spawn_monitor_process(const std::string& bin
   ::posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
   ::posix_spawn_file_actions_addopen(&fa, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0640);
   ::posix_spawn_file_actions_adddup2(&fa, ready_w.get(), 3);
+  // Nothing else of berthd's may reach the monitor: Asio's accepted API
+  // sockets are not close-on-exec, and a monitor holding a client's
+  // connection kept `docker start` hanging after berthd died.
+  ::posix_spawn_file_actions_addclosefrom_np(&fa, 4);
   sigset_t none, all_signals;
   sigemptyset(&none);
   sigfillset(&all_signals);
@@ -89,6 +94,7 @@ Result<std::pair<int64_t, int64_t>> spawn_monitor_process(const std::string& bin
   // The spawned process forks the real monitor and exits at once.
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  crash_point("start:spawned");  // the monitor then finds nobody to tell it is ready
   auto ready = read_ready_line(ready_r.get());
   if (!ready) ::kill(-pid, SIGKILL);  // its session's process group
   return ready;

@@ -48,6 +48,12 @@ class Monitor {
   Result<pid_t> setup();
   void loop();
   void finish();
+  // berthd died before reading the readiness line: nobody will ever send
+  // "start", so the created container is killed and cleaned up as if it
+  // had run (loop() reaps it, finish() deletes its runtime state).
+  void abandon() {
+    if (!exec_mode()) (void)runtime::kill(ctx_, o_.id, SIGKILL, false);
+  }
 
  private:
   bool exec_mode() const { return !o_.exec_id.empty(); }
@@ -382,13 +388,18 @@ int run(const Options& options) {
   auto pid = m.setup();
   std::string ready = pid ? "ok " + std::to_string(::getpid()) + " " + std::to_string(*pid) + "\n"
                           : "error " + pid.error().to_string() + "\n";
+  bool told = true;
   if (options.ready_fd >= 0) {
-    (void)write_all(options.ready_fd, ready);
+    told = write_all(options.ready_fd, ready).has_value();  // EPIPE: berthd is gone
     ::close(options.ready_fd);
   }
   if (!pid) {
     diag(pid.error().to_string());
     return 1;
+  }
+  if (!told) {
+    diag("berthd went away before the container started; removing it");
+    m.abandon();
   }
   m.loop();
   m.finish();
