@@ -1,5 +1,7 @@
 #include "api/server.hpp"
 
+#include <fcntl.h>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -84,6 +86,10 @@ Task<void> Server::accept_loop(Acceptor& acceptor) {
       co_await pause.async_wait(kTuple);
       continue;
     }
+    // Asio accepts without SOCK_CLOEXEC: a child berthd spawns (monitor,
+    // runtime, credential helper) must not inherit a client's connection,
+    // or the client waits for an EOF that never comes.
+    ::fcntl(socket.native_handle(), F_SETFD, FD_CLOEXEC);
     if (socket.local_endpoint().protocol().family() != AF_UNIX) {
       // Stream chunks (events, logs) are small writes: do not let Nagle
       // hold them back.

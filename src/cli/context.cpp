@@ -13,7 +13,9 @@ namespace json = boost::json;
 
 std::string choose_host(const std::string& flag_host) {
   if (!flag_host.empty()) return flag_host;
-  for (const char* env : {"DOCKER_HOST", "BERTH_HOST"})
+  // BERTH_HOST first: a user may point docker elsewhere with DOCKER_HOST
+  // and still want berth on its own daemon.
+  for (const char* env : {"BERTH_HOST", "DOCKER_HOST"})
     if (const char* v = std::getenv(env); v && *v) return v;
   for (const char* host : kDefaultHosts)
     if (::access(host + 7, F_OK) == 0) return host;

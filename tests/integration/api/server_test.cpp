@@ -1,8 +1,10 @@
 // The HTTP plumbing against a real server on a Unix socket.
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -55,6 +57,25 @@ TEST_F(ApiServerTest, VersionAndInfoReportThisHost) {
   ASSERT_TRUE(df);
   EXPECT_EQ(df->status, 200);
   EXPECT_TRUE(boost::json::parse(df->body).as_object().contains("LayersSize"));
+}
+
+// Children berthd spawns must not inherit a client's connection (the
+// client would wait for an EOF that only comes when the child exits).
+TEST_F(ApiServerTest, AcceptedConnectionsAreCloseOnExec) {
+  auto c = connect();
+  ASSERT_TRUE(c.request("GET", "/_ping"));
+  int sockets = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    auto target = std::filesystem::read_symlink(entry.path(), ec);
+    if (ec || target.string().rfind("socket:", 0) != 0) continue;
+    int fd = std::stoi(entry.path().filename().string());
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags < 0) continue;  // the directory iterator's own fd, closed by now
+    ++sockets;
+    EXPECT_TRUE(flags & FD_CLOEXEC) << "fd " << fd << " " << target;
+  }
+  EXPECT_GE(sockets, 3);  // listener, client end, accepted end
 }
 
 TEST_F(ApiServerTest, KeepAliveServesManyRequestsOnOneConnection) {

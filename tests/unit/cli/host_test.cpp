@@ -8,14 +8,14 @@
 namespace berth::cli {
 namespace {
 
-TEST(Host, FlagThenDockerHostThenBerthHost) {
+TEST(Host, FlagThenBerthHostThenDockerHost) {
   ::setenv("DOCKER_HOST", "unix:///d.sock", 1);
   ::setenv("BERTH_HOST", "unix:///b.sock", 1);
   EXPECT_EQ(choose_host("tcp://127.0.0.1:1"), "tcp://127.0.0.1:1");
-  EXPECT_EQ(choose_host(""), "unix:///d.sock");
-  ::unsetenv("DOCKER_HOST");
   EXPECT_EQ(choose_host(""), "unix:///b.sock");
   ::unsetenv("BERTH_HOST");
+  EXPECT_EQ(choose_host(""), "unix:///d.sock");
+  ::unsetenv("DOCKER_HOST");
   std::string def = choose_host("");
   EXPECT_TRUE(def == kDefaultHosts[0] || def == kDefaultHosts[1]);
 }
