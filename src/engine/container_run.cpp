@@ -18,6 +18,7 @@
 #include "engine/container_store.hpp"
 #include "engine/container_spec.hpp"
 #include "engine/monitor_spawn.hpp"
+#include "engine/volume_service.hpp"
 #include "monitor/protocol.hpp"
 #include "oci/image_config.hpp"
 #include "oci/json.hpp"
@@ -88,6 +89,7 @@ Result<> HostContainerService::prepare_start(Entry& e) {
   }
   if (o_.network) TRY(o_.network->prepare(c, paths));
   auto spec = TRY(container_spec(c, settings, paths));
+  if (o_.volumes) TRY(o_.volumes->prepare(c, rootfs, spec));
   TRY(write_volatile(c.dir + "/" + monitor::kConfigFile, oci::to_json(oci::spec_to_json(spec)), 0600));
   return ok();
 }
@@ -120,7 +122,7 @@ void HostContainerService::start_failed(const std::shared_ptr<Entry>& e, const E
   unmount_rootfs(c);
   if (o_.network) o_.network->detach(c);
   if (auto_rm)
-    if (auto r = remove_entry(e); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
+    if (auto r = remove_entry(e, true); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
 }
 
 Result<bool> HostContainerService::start(const std::string& ref) {
@@ -329,7 +331,7 @@ void HostContainerService::on_monitor_exit(const std::shared_ptr<Entry>& e) {
   unmount_rootfs(c);
   publish(c, "die", {{"exitCode", std::to_string(c.state.exit_code)}});
   if (auto_rm)
-    if (auto r = remove_entry(e); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
+    if (auto r = remove_entry(e, true); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
   if (!auto_rm) schedule_restart(e, false);
 }
 
