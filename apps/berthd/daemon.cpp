@@ -18,6 +18,7 @@
 #include "engine/image_stores.hpp"
 #include "engine/local_image_service.hpp"
 #include "engine/system_service.hpp"
+#include "engine/volume_service.hpp"
 #include "pidfile.hpp"
 
 namespace berth::berthd {
@@ -94,6 +95,11 @@ Result<> run_daemon(const engine::DaemonConfig& config, const CommandLine& cl) {
   auto networking = TRY(engine::open_container_networking(config.data_root, config.bridge, config.bip));
   engine::ContainerServiceOptions container_options{config.data_root, config.exec_root, "", &stores, &events};
   container_options.network = networking.get();
+  auto volumes = TRY_CTX(engine::LocalVolumeService::open(stores.db, config.data_root), "open volumes");
+  volumes->set_events(&events);
+  container_options.volumes = volumes.get();
+  services.volumes = volumes.get();
+  system->attach(static_cast<const engine::VolumeInventory*>(volumes.get()));
   auto containers = TRY_CTX(engine::HostContainerService::open(container_options), "open containers");
   if (networking) {
     networking->set_containers(containers.get());

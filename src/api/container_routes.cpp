@@ -75,7 +75,8 @@ Task<Result<>> kill(Exchange& ex, ContainerService& cs) {
 Task<Result<>> remove(Exchange& ex, ContainerService& cs) {
   std::string ref = ex.param("name");
   bool force = ex.query().boolean("force");
-  auto r = co_await ex.run_blocking([&] { return cs.remove(ref, force); });
+  bool volumes = ex.query().boolean("v");
+  auto r = co_await ex.run_blocking([&] { return cs.remove_with_volumes(ref, force, volumes); });
   if (!r) co_return r;
   co_return co_await ex.respond_empty(http::status::no_content);
 }
@@ -138,15 +139,17 @@ Task<Result<>> wait(Exchange& ex, ContainerService& cs) {
 }
 
 Task<Result<>> inspect(Exchange& ex, ContainerService& cs, std::string driver,
-                       engine::ContainerNetworking* networks) {
+                       engine::ContainerNetworking* networks, engine::VolumeService* volumes) {
   auto c = cs.get(ex.param("name"));
   if (!c) co_return tl::unexpected(c.error());
   auto answer = container_inspect_json(*c, driver);
   if (networks) fill_inspect_network(answer.as_object(), *c, *networks);
+  if (volumes) answer.as_object()["Mounts"] = container_mounts_json(*c, *volumes);
   co_return co_await ex.respond_json(http::status::ok, answer);
 }
 
-Task<Result<>> list(Exchange& ex, ContainerService& cs, engine::ContainerNetworking* networks) {
+Task<Result<>> list(Exchange& ex, ContainerService& cs, engine::ContainerNetworking* networks,
+                    engine::VolumeService* volumes) {
   engine::ListOptions options;
   options.all = ex.query().boolean("all");
   auto limit = ex.query().integer("limit", -1);
@@ -161,6 +164,7 @@ Task<Result<>> list(Exchange& ex, ContainerService& cs, engine::ContainerNetwork
   for (const auto& c : *containers) {
     out.push_back(container_summary_json(c));
     if (networks) fill_summary_network(out.back().as_object(), c, *networks);
+    if (volumes) out.back().as_object()["Mounts"] = container_mounts_json(c, *volumes);
   }
   co_return co_await ex.respond_json(http::status::ok, out);
 }
@@ -174,9 +178,10 @@ Result<> add_container_routes(Router& router, const Services& services) {
   auto bind = [cs](auto fn) { return [cs, fn](Exchange& ex) { return fn(ex, *cs); }; };
   TRY(router.add("POST", "/containers/create", bind(create)));
   auto* networks = services.networks;
-  TRY(router.add("GET", "/containers/json", [cs, networks](Exchange& ex) { return list(ex, *cs, networks); }));
+  auto* volumes = services.volumes;
+  TRY(router.add("GET", "/containers/json", [cs, networks, volumes](Exchange& ex) { return list(ex, *cs, networks, volumes); }));
   TRY(router.add("GET", "/containers/{name}/json",
-                 [cs, driver, networks](Exchange& ex) { return inspect(ex, *cs, driver, networks); }));
+                 [cs, driver, networks, volumes](Exchange& ex) { return inspect(ex, *cs, driver, networks, volumes); }));
   TRY(router.add("POST", "/containers/{name}/start", bind(start)));
   TRY(router.add("POST", "/containers/{name}/stop", bind(stop)));
   TRY(router.add("POST", "/containers/{name}/restart", bind(restart)));

@@ -15,6 +15,7 @@
 #include "engine/events.hpp"
 #include "engine/image_service.hpp"
 #include "engine/services.hpp"
+#include "engine/volume_service.hpp"
 
 namespace berth::api {
 
@@ -25,6 +26,7 @@ struct Services {
   engine::ContainerService* containers = nullptr;
   engine::ContainerNetworking* networks = nullptr;  // null: networking is off
   engine::ContainerOperations* container_ops = nullptr;  // exec, top, stats, ...
+  engine::VolumeService* volumes = nullptr;  // null: no /volumes, no inspect Mounts
   std::string storage_driver = "overlayfs";  // reported by container inspect
 };
 
@@ -47,6 +49,10 @@ Result<> add_container_archive_routes(Router& router, const Services& services);
 
 // /networks/... and the network parts of container inspect/list.
 Result<> add_network_routes(Router& router, const Services& services);
+
+// /volumes/... and the "Mounts" of container inspect/list.
+Result<> add_volume_routes(Router& router, const Services& services);
+boost::json::array container_mounts_json(const engine::Container& c, engine::VolumeService& volumes);
 
 Result<Router> docker_router(const Services& services);
 

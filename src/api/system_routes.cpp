@@ -57,6 +57,7 @@ Result<Router> docker_router(const Services& services) {
   TRY(add_image_routes(router, services));
   TRY(add_container_routes(router, services));
   TRY(add_network_routes(router, services));
+  TRY(add_volume_routes(router, services));
   return router;
 }
 

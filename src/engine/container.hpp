@@ -98,6 +98,12 @@ class ContainerService {
                            const std::string& signal) = 0;
   virtual Result<> kill(const std::string& ref, const std::string& signal) = 0;
   virtual Result<> remove(const std::string& ref, bool force) = 0;
+  // As remove(); with `volumes` also the container's anonymous volumes
+  // (DELETE /containers/{id}?v=1).
+  virtual Result<> remove_with_volumes(const std::string& ref, bool force, bool volumes) {
+    (void)volumes;
+    return remove(ref, force);
+  }
   virtual Result<> resize(const std::string& ref, int height, int width) = 0;
 
   // Calls `done` once (from any thread) when the condition holds, at once

@@ -19,6 +19,7 @@
 #include "engine/crash_point.hpp"
 #include "engine/container_spec.hpp"
 #include "engine/monitor_spawn.hpp"
+#include "engine/volume_service.hpp"
 #include "monitor/protocol.hpp"
 #include "oci/image_config.hpp"
 #include "oci/json.hpp"
@@ -89,6 +90,7 @@ Result<> HostContainerService::prepare_start(Entry& e) {
   }
   if (o_.network) TRY(o_.network->prepare(c, paths));
   auto spec = TRY(container_spec(c, settings, paths));
+  if (o_.volumes) TRY(o_.volumes->prepare(c, rootfs, spec));
   TRY(write_volatile(c.dir + "/" + monitor::kConfigFile, oci::to_json(oci::spec_to_json(spec)), 0600));
   return ok();
 }
@@ -121,7 +123,7 @@ void HostContainerService::start_failed(const std::shared_ptr<Entry>& e, const E
   unmount_rootfs(c);
   if (o_.network) o_.network->detach(c);
   if (auto_rm)
-    if (auto r = remove_entry(e); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
+    if (auto r = remove_entry(e, true); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
 }
 
 // The runtime created the container (its process waits at the exec
@@ -376,7 +378,7 @@ void HostContainerService::on_monitor_exit(const std::shared_ptr<Entry>& e) {
   unmount_rootfs(c);
   publish(c, "die", {{"exitCode", std::to_string(c.state.exit_code)}});
   if (auto_rm)
-    if (auto r = remove_entry(e); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
+    if (auto r = remove_entry(e, true); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
   if (!auto_rm) schedule_restart(e, false);
 }
 

@@ -20,6 +20,7 @@
 #include "engine/container_network.hpp"
 #include "engine/container_store.hpp"
 #include "engine/crash_point.hpp"
+#include "engine/volume_service.hpp"
 #include "image/unpack.hpp"
 #include "monitor/protocol.hpp"
 #include "oci/image_config.hpp"
@@ -200,6 +201,10 @@ Result<CreateResult> HostContainerService::create(const std::string& name, std::
   crash_point("create:dir");
   auto entry = std::make_shared<Entry>();
   entry->dirfd = TRY(open_file(c.dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (o_.volumes) TRY(o_.volumes->created(c, image_config.config.volumes));
+  auto drop_volumes = ScopeGuard([&] {
+    if (o_.volumes) o_.volumes->removed(c, true);
+  });
   if (o_.network) TRY(o_.network->created(c, body));
   db_lock.lock();
   auto inserted = insert_container(*stores.db, c);
@@ -214,6 +219,7 @@ Result<CreateResult> HostContainerService::create(const std::string& name, std::
   release_name.dismiss();
   drop_snapshot.dismiss();
   drop_dir.dismiss();
+  drop_volumes.dismiss();
   publish(c, "create");
   result.id = c.id;
   return result;
@@ -277,7 +283,7 @@ void HostContainerService::unmount_rootfs(const Container& c) {
   (void)::umount2((c.dir + "/rootfs").c_str(), MNT_DETACH);
 }
 
-Result<> HostContainerService::remove_entry(const std::shared_ptr<Entry>& e) {
+Result<> HostContainerService::remove_entry(const std::shared_ptr<Entry>& e, bool volumes) {
   Container c;
   {
     std::lock_guard lock(mu_);
@@ -302,6 +308,7 @@ Result<> HostContainerService::remove_entry(const std::shared_ptr<Entry>& e) {
     TRY(delete_container(*o_.stores->db, c.id));
   }
   crash_point("rm:row");
+  if (o_.volumes) o_.volumes->removed(c, volumes);
   if (auto r = remove_tree(c.dir); !r) log::warn("remove container dir", {{"error", r.error()}});
   std::lock_guard lock(mu_);
   entries_.erase(c.id);
@@ -312,7 +319,9 @@ Result<> HostContainerService::remove_entry(const std::shared_ptr<Entry>& e) {
   return ok();
 }
 
-Result<> HostContainerService::remove(const std::string& ref, bool force) {
+Result<> HostContainerService::remove(const std::string& ref, bool force) { return remove_with_volumes(ref, force, false); }
+
+Result<> HostContainerService::remove_with_volumes(const std::string& ref, bool force, bool volumes) {
   auto e = TRY(find(ref));
   int64_t exits;
   bool was_running;
@@ -335,7 +344,7 @@ Result<> HostContainerService::remove(const std::string& ref, bool force) {
     if (!wait_exit(e, exits, 30))
       return make_error(ErrorCategory::Internal, "could not kill container " + ref);
   }
-  return remove_entry(e);
+  return remove_entry(e, volumes);
 }
 
 ContainerCounts HostContainerService::container_counts() const {

@@ -25,6 +25,7 @@
 namespace berth::engine {
 
 class ContainerNetworking;
+class LocalVolumeService;
 
 struct ContainerServiceOptions {
   std::string data_root;     // containers live in <data_root>/containers/<id>
@@ -33,6 +34,7 @@ struct ContainerServiceOptions {
   ImageStores* stores = nullptr;  // needs images, content and snapshots
   EventBus* events = nullptr;
   ContainerNetworking* network = nullptr;  // null: containers get loopback only
+  LocalVolumeService* volumes = nullptr;   // null: Binds/Mounts/Tmpfs are not mounted
 };
 
 class HostContainerService final : public ContainerService,
@@ -50,6 +52,7 @@ class HostContainerService final : public ContainerService,
   Result<> restart(const std::string& ref, std::optional<int> timeout, const std::string& signal) override;
   Result<> kill(const std::string& ref, const std::string& signal) override;
   Result<> remove(const std::string& ref, bool force) override;
+  Result<> remove_with_volumes(const std::string& ref, bool force, bool volumes) override;
   Result<> resize(const std::string& ref, int height, int width) override;
   Result<Handle> wait(const std::string& ref, WaitCondition condition,
                       std::function<void(WaitResult)> done) override;
@@ -113,7 +116,7 @@ class HostContainerService final : public ContainerService,
   Error abort_start(const std::shared_ptr<Entry>& e, const Error& error);
   Result<> signal(Entry& e, int sig);
   bool wait_exit(const std::shared_ptr<Entry>& e, int64_t exits_before, int seconds);
-  Result<> remove_entry(const std::shared_ptr<Entry>& e);
+  Result<> remove_entry(const std::shared_ptr<Entry>& e, bool volumes = false);
   void on_monitor_exit(const std::shared_ptr<Entry>& e);
   void notify(Entry& e, std::unique_lock<std::mutex>& lock);
   void persist(const Entry& e);

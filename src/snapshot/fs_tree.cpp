@@ -36,6 +36,18 @@ Result<> copy_xattrs(int src, int dst) {
   return ok();
 }
 
+// From the current offsets of both fds to the end of `src`.
+Result<> copy_by_buffer(int src, int dst) {
+  char buf[64 * 1024];
+  for (;;) {
+    ssize_t n = ::read(src, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return sys_error("copy file data: read");
+    if (n == 0) return ok();
+    TRY_CTX(write_all(dst, std::string_view(buf, static_cast<size_t>(n))), "copy file data");
+  }
+}
+
 Result<> copy_data(int src, int dst, off_t size) {
   if (::ioctl(dst, FICLONE, src) == 0) return ok();
   off_t done = 0;
@@ -43,6 +55,9 @@ Result<> copy_data(int src, int dst, off_t size) {
     ssize_t n = ::copy_file_range(src, nullptr, dst, nullptr, static_cast<size_t>(size - done), 0);
     if (n < 0) {
       if (errno == EINTR) continue;
+      // Across file systems (e.g. out of an overlay mount) some kernels
+      // refuse copy_file_range: copy through a buffer instead.
+      if (errno == EXDEV || errno == EOPNOTSUPP || errno == EINVAL) return copy_by_buffer(src, dst);
       return sys_error("copy file data");
     }
     if (n == 0) break;
