@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "base/strings.hpp"
+#include "engine/container_health.hpp"
 
 namespace berth::api {
 namespace json = boost::json;
@@ -70,8 +71,15 @@ std::string human_duration(int64_t seconds) {
 
 std::string container_status_text(const engine::Container& c, int64_t now_unix) {
   const auto& st = c.state;
-  if (st.status == "running")
-    return "Up " + human_duration(now_unix - rfc3339_nanos(st.started_at) / 1000000000) + (st.paused ? " (Paused)" : "");
+  if (st.restarting && !st.running())
+    return "Restarting (" + std::to_string(st.exit_code) + ") " +
+           human_duration(now_unix - rfc3339_nanos(st.finished_at) / 1000000000) + " ago";
+  if (st.status == "running") {
+    std::string up = "Up " + human_duration(now_unix - rfc3339_nanos(st.started_at) / 1000000000);
+    if (st.paused) return up + " (Paused)";
+    if (st.health) return up + (st.health->status == "starting" ? " (health: starting)" : " (" + st.health->status + ")");
+    return up;
+  }
   if (st.status == "removing") return "Removal In Progress";
   if (st.status == "exited") {
     int64_t finished = rfc3339_nanos(st.finished_at) / 1000000000;
@@ -83,10 +91,11 @@ std::string container_status_text(const engine::Container& c, int64_t now_unix) 
 
 json::value container_inspect_json(const engine::Container& c, std::string_view driver) {
   const auto& st = c.state;
+  bool restarting = st.restarting && !st.running();
   json::object state{{"Status", st.docker_status()},
-                     {"Running", st.running()},
+                     {"Running", st.running() || restarting},  // dockerd: a restarting container "runs"
                      {"Paused", st.paused && st.running()},
-                     {"Restarting", false},
+                     {"Restarting", restarting},
                      {"OOMKilled", false},
                      {"Dead", st.status == "dead"},
                      {"Pid", st.pid},
@@ -94,6 +103,7 @@ json::value container_inspect_json(const engine::Container& c, std::string_view 
                      {"Error", st.error},
                      {"StartedAt", st.started_at},
                      {"FinishedAt", st.finished_at}};
+  if (st.health) state["Health"] = engine::health_to_json(*st.health);
   json::object network_settings{{"Bridge", ""},          {"SandboxID", ""},       {"SandboxKey", ""},
                                 {"Ports", json::object()}, {"HairpinMode", false}, {"LinkLocalIPv6Address", ""},
                                 {"LinkLocalIPv6PrefixLen", 0}, {"SecondaryIPAddresses", nullptr},

@@ -1,5 +1,6 @@
 // GET /containers/{id}/top, GET /containers/{id}/stats (one object, or one
-// per second while stream=1), POST pause, unpause and rename.
+// per second while stream=1), POST pause, unpause, rename, update, prune
+// and POST /commit.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,6 +21,7 @@ namespace json = boost::json;
 struct Deps {
   engine::ContainerService* containers;
   ContainerOperations* ops;
+  engine::ImageService* images;
 };
 
 Task<void> sleep_for(std::chrono::milliseconds d) {
@@ -133,11 +135,34 @@ Task<Result<>> prune(Exchange& ex, Deps d) {
   co_return co_await ex.respond_json(http::status::ok, out);
 }
 
+// POST /commit?container=&repo=&tag=&comment=&author=&pause=&changes=
+// with an optional Config body; answers 201 {"Id": ...}.
+Task<Result<>> commit(Exchange& ex, Deps d) {
+  if (!d.images) co_return make_error(ErrorCategory::Unavailable, "commit needs the image service");
+  auto body = co_await ex.read_body();
+  if (!body) co_return tl::unexpected(body.error());
+  const auto& q = ex.query();
+  engine::CommitParams params;
+  params.repo = q.get_or("repo", "");
+  params.tag = q.get_or("tag", "");
+  params.comment = q.get_or("comment", "");
+  params.author = q.get_or("author", "");
+  params.pause = !q.has("pause") || q.boolean("pause");
+  params.changes = q.get_all("changes");
+  params.config = *body;
+  std::string ref = q.get_or("container", "");
+  auto id = co_await ex.run_blocking([&] { return d.ops->commit(ref, params, *d.images); });
+  if (!id) co_return tl::unexpected(id.error());
+  json::object out;
+  out["Id"] = *id;
+  co_return co_await ex.respond_json(http::status::created, out);
+}
+
 }  // namespace
 
 Result<> add_container_ops_routes(Router& router, const Services& services) {
   if (!services.container_ops || !services.containers) return ok();
-  Deps d{services.containers, services.container_ops};
+  Deps d{services.containers, services.container_ops, services.images};
   auto bind = [d](auto fn) { return [d, fn](Exchange& ex) { return fn(ex, d); }; };
   TRY(router.add("GET", "/containers/{name}/top", bind(top)));
   TRY(router.add("GET", "/containers/{name}/stats", bind(stats)));
@@ -146,6 +171,7 @@ Result<> add_container_ops_routes(Router& router, const Services& services) {
   TRY(router.add("POST", "/containers/{name}/rename", bind(rename)));
   TRY(router.add("POST", "/containers/{name}/update", bind(update)));
   TRY(router.add("POST", "/containers/prune", bind(prune)));
+  TRY(router.add("POST", "/commit", bind(commit)));
   return ok();
 }
 

@@ -21,6 +21,21 @@ namespace berth::engine {
 
 inline constexpr const char* kZeroTime = "0001-01-01T00:00:00Z";
 
+// One health probe's outcome, as State.Health.Log shows it.
+struct HealthResult {
+  std::string start, end;  // RFC 3339
+  int exit_code = 0;       // -1: the probe could not run or timed out
+  std::string output;      // at most 4096 bytes, "..." appended when cut
+};
+
+// State.Health: present while the container has a health check and has
+// been started at least once.
+struct HealthState {
+  std::string status = "starting";  // starting healthy unhealthy
+  int64_t failing_streak = 0;
+  std::vector<HealthResult> log;  // the last five
+};
+
 struct ContainerState {
   std::string status = "created";  // created running exited removing dead
   int64_t pid = 0;
@@ -30,9 +45,15 @@ struct ContainerState {
   std::string started_at = kZeroTime, finished_at = kZeroTime;
   bool paused = false;            // frozen; status stays "running"
   bool manually_stopped = false;  // by stop/kill: unless-stopped stays down
+  bool restarting = false;        // exited, the restart policy's start is due
+  std::optional<HealthState> health;
   bool running() const { return status == "running"; }
-  // The status Docker shows: "paused" for a frozen running container.
-  std::string docker_status() const { return paused && running() ? "paused" : status; }
+  // The status Docker shows: "paused" for a frozen running container,
+  // "restarting" while the restart policy waits.
+  std::string docker_status() const {
+    if (restarting && !running()) return "restarting";
+    return paused && running() ? "paused" : status;
+  }
 };
 
 struct Container {

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "base/strings.hpp"
+#include "engine/container_health.hpp"
 #include "net/model.hpp"
 
 namespace berth::engine {
@@ -111,6 +112,7 @@ Result<> apply_create_body(Container& c, std::string_view body, const oci::Image
   json::object hc;
   if (auto* h = member_object(o, "HostConfig")) hc = *h;
   TRY(check_host_config(hc, warnings));
+  TRY(check_healthcheck(o));
   const auto& ic = image.config;
 
   auto cmd = TRY(strings(o, "Cmd"));
@@ -152,6 +154,7 @@ Result<> apply_create_body(Container& c, std::string_view body, const oci::Image
       if (!exposed.contains(p)) exposed[p] = json::object();
     config["ExposedPorts"] = std::move(exposed);
   }
+  if (auto* raw = member_object(image.raw, "config")) merge_healthcheck(config, *raw);
   json::object labels;
   for (const auto& [k, v] : ic.labels) labels[k] = v;
   if (auto* l = member_object(o, "Labels"))
@@ -209,6 +212,7 @@ Result<RunSettings> run_settings(const Container& c) {
   s.cpuset_cpus = str(hc, "CpusetCpus");
   s.privileged = boolean(hc, "Privileged");
   s.readonly_rootfs = boolean(hc, "ReadonlyRootfs");
+  s.init = boolean(hc, "Init");
   s.cap_add = TRY(strings(hc, "CapAdd")).value_or(std::vector<std::string>{});
   s.cap_drop = TRY(strings(hc, "CapDrop")).value_or(std::vector<std::string>{});
   if (auto* rp = member_object(hc, "RestartPolicy")) {

@@ -30,6 +30,7 @@ struct RunSettings {
   std::optional<int64_t> memory, memory_swap, pids_limit, cpu_shares, cpu_quota, cpu_period;
   std::string cpuset_cpus;
   bool privileged = false, readonly_rootfs = false;
+  bool init = false;  // HostConfig.Init
   std::vector<std::string> cap_add, cap_drop;
   std::string stop_signal;
   std::optional<int> stop_timeout;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/container_service.hpp"
+#include "monitor/protocol.hpp"
 
 namespace berth::engine {
 
@@ -33,6 +34,7 @@ struct HostContainerService::Entry {
   int64_t exits = 0;  // exits seen since berthd started
   int64_t restart_delay_ms = 0;  // the restart policy's current backoff
   bool restart_pending = false;
+  uint64_t health_gen = 0;  // bumped per start and exit: older probes' results are dropped
   std::vector<Waiter> waiters;
   std::vector<Watcher> watchers;
 
@@ -50,8 +52,29 @@ struct HostContainerService::Entry {
   }
 };
 
+struct HostContainerService::ExecEntry {
+  std::string id, container_id;
+  ExecSettings s;
+  UniqueFd dirfd;          // O_PATH on the session directory, once started
+  UniqueFd monitor_pidfd;  // while its monitor runs (the reaper polls it)
+  std::string dir;
+  bool started = false, running = false;
+  bool died = false;  // exec_die published
+  std::optional<int> exit_code;
+  int64_t pid = 0;
+
+  // A running session is over once its monitor wrote the exit file.
+  void refresh() {
+    if (!running || !dirfd) return;
+    if (auto ex = monitor::read_exit(dirfd.get())) {
+      running = false;
+      exit_code = ex->code;
+    }
+  }
+};
+
 std::string snapshot_key(const std::string& id);
-// Deletes a directory tree without crossing into mounts (container dirs).
+// Removes a directory tree (not crossing mounts); a missing one is fine.
 Result<> remove_tree(const std::string& path);
 
 }  // namespace berth::engine

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include "base/file.hpp"
+#include "base/owned_pid.hpp"
 #include "base/strings.hpp"
 #include "engine/container_entry.hpp"
 #include "engine/container_service.hpp"
@@ -21,24 +22,6 @@
 #include "oci/runtime_codec.hpp"
 
 namespace berth::engine {
-
-struct HostContainerService::ExecEntry {
-  std::string id, container_id;
-  ExecSettings s;
-  UniqueFd dirfd;  // O_PATH on the session directory, once started
-  bool started = false, running = false;
-  std::optional<int> exit_code;
-  int64_t pid = 0;
-
-  // A running session is over once its monitor wrote the exit file.
-  void refresh() {
-    if (!running || !dirfd) return;
-    if (auto ex = monitor::read_exit(dirfd.get())) {
-      running = false;
-      exit_code = ex->code;
-    }
-  }
-};
 
 namespace {
 
@@ -207,13 +190,16 @@ Result<UniqueFd> HostContainerService::exec_start(const std::string& exec_id, co
   bool in = x->s.attach_stdin && !start.detach;
   if (x->s.tty) args.push_back("--tty");
   if (in) args.insert(args.end(), {"--stdin", "--stdin-once"});
-  TRY(spawn_monitor_process(find_monitor_binary(o_.monitor_path), args, dir + "/monitor.log"));
+  auto pids = TRY(spawn_monitor_process(find_monitor_binary(o_.monitor_path), args, dir + "/monitor.log"));
+  auto pidfd = pidfd_open(static_cast<pid_t>(pids.first));
   auto fd = TRY(monitor::connect(dirfd.get()));
   bool out = !start.detach && x->s.attach_stdout, err = !start.detach && x->s.attach_stderr;
   auto answer = monitor::command(fd.get(), std::string("exec ") + (in ? "1 " : "0 ") + (out ? "1 " : "0 ") + (err ? "1" : "0"));
   {
     std::lock_guard lock(mu_);
     x->dirfd = std::move(dirfd);
+    x->dir = dir;
+    if (pidfd) x->monitor_pidfd = std::move(*pidfd);
     if (!answer) {
       x->exit_code = monitor::exit_code_for_start_error(answer.error().to_string());
     } else {
@@ -224,6 +210,7 @@ Result<UniqueFd> HostContainerService::exec_start(const std::string& exec_id, co
   if (!answer)
     return make_error(ErrorCategory::Internal, "OCI runtime exec failed: " + answer.error().to_string() + ": unknown");
   publish(c, "exec_start: " + join(x->s.cmd, " "), {{"execID", x->id}});
+  wake_reaper();  // it watches the session's monitor for exec_die
   if (start.detach) return UniqueFd();
   return fd;
 }
@@ -240,6 +227,67 @@ Result<> HostContainerService::exec_resize(const std::string& exec_id, int heigh
   }
   TRY(monitor::call(x->dirfd.get(), "resize " + std::to_string(height) + " " + std::to_string(width)));
   return ok();
+}
+
+void HostContainerService::exec_ended(const std::shared_ptr<ExecEntry>& x) {
+  Container c;
+  {
+    std::lock_guard lock(mu_);
+    x->refresh();
+    x->monitor_pidfd.reset();
+    if (x->running) {  // the monitor died without an exit file
+      x->running = false;
+      x->exit_code = 126;
+    }
+    if (x->died || !x->started) return;
+    x->died = true;
+    auto it = entries_.find(x->container_id);
+    if (it == entries_.end()) return;
+    c = it->second->c;
+  }
+  publish(c, "exec_die", {{"execID", x->id}, {"exitCode", std::to_string(x->exit_code.value_or(126))}});
+}
+
+Result<> HostContainerService::exec_kill(const std::string& exec_id, int sig) {
+  std::shared_ptr<ExecEntry> x;
+  {
+    std::lock_guard lock(mu_);
+    auto it = execs_.find(exec_id);
+    if (it == execs_.end()) return make_error(ErrorCategory::NotFound, "No such exec instance: " + exec_id);
+    x = it->second;
+    if (!x->dirfd) return make_error(ErrorCategory::Conflict, "Exec " + exec_id + " is not running");
+  }
+  TRY(monitor::call(x->dirfd.get(), "kill " + std::to_string(sig)));
+  return ok();
+}
+
+void HostContainerService::forget_exec(const std::string& exec_id) {
+  std::shared_ptr<ExecEntry> x;
+  {
+    std::lock_guard lock(mu_);
+    auto it = execs_.find(exec_id);
+    if (it == execs_.end()) return;
+    x = it->second;
+    x->monitor_pidfd.reset();  // the session is over as far as we care
+  }
+  exec_ended(x);
+  std::lock_guard lock(mu_);
+  execs_.erase(exec_id);
+  if (!x->dir.empty()) (void)remove_tree(x->dir);
+}
+
+void HostContainerService::kill_execs(const std::string& container_id) {
+  std::vector<std::shared_ptr<ExecEntry>> running;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, x] : execs_) {
+      x->refresh();
+      if (x->container_id == container_id && x->running && x->dirfd) running.push_back(x);
+    }
+  }
+  // Their processes normally die with the container's PID namespace;
+  // these cover a shared one (--pid host) and stuck monitors.
+  for (const auto& x : running) (void)monitor::call(x->dirfd.get(), "kill 9");
 }
 
 }  // namespace berth::engine

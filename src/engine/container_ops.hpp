@@ -74,6 +74,16 @@ struct PruneResult {
   uint64_t space_reclaimed = 0;
 };
 
+class ImageService;
+
+// POST /commit's query and body.
+struct CommitParams {
+  std::string repo, tag, comment, author;
+  bool pause = true;  // freeze a running container while its diff is taken
+  std::vector<std::string> changes;  // Dockerfile-style, as for import
+  std::string config;  // the body: a Config whose set fields override the container's
+};
+
 class ContainerOperations {
  public:
   virtual ~ContainerOperations() = default;
@@ -109,6 +119,9 @@ class ContainerOperations {
   virtual Result<std::vector<std::string>> update(const std::string& ref, std::string_view body) = 0;
   // Removes every stopped container the filters (label, until) select.
   virtual Result<PruneResult> prune(const Filters& filters) = 0;
+  // POST /commit: the container's changes as a new image of `images`
+  // (container_commit.cpp); returns the image ID.
+  virtual Result<std::string> commit(const std::string& ref, const CommitParams& params, ImageService& images) = 0;
 };
 
 }  // namespace berth::engine

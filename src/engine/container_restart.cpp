@@ -54,6 +54,8 @@ void HostContainerService::schedule_restart(const std::shared_ptr<Entry>& e, boo
       return;
     e->restart_delay_ms = at_boot ? 0 : next_restart_delay_ms(e->restart_delay_ms, ran_ms(st));
     e->restart_pending = true;
+    e->c.state.restarting = true;  // inspect: Restarting, ps: "Restarting (n) ..."
+    persist(*e);
     restarts_.emplace(std::chrono::steady_clock::now() + std::chrono::milliseconds(e->restart_delay_ms), e->c.id);
   }
   restart_cv_.notify_all();
@@ -79,6 +81,7 @@ void HostContainerService::restarter() {
     auto e = it->second;
     if (!e->restart_pending) continue;
     e->restart_pending = false;
+    e->c.state.restarting = false;
     if (e->removing || e->c.state.running() || e->starting) continue;
     ++e->c.restart_count;
     persist(*e);

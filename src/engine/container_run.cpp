@@ -88,6 +88,11 @@ Result<> HostContainerService::prepare_start(Entry& e) {
     auto host_resolv = read_file("/etc/resolv.conf", 1u << 20);
     TRY(write_volatile(paths.resolv_conf, host_resolv ? *host_resolv : "", 0644));
   }
+  if (settings.init) {
+    paths.init = find_init_binary();
+    if (paths.init.empty())
+      return make_error(ErrorCategory::Internal, "exec: \"docker-init\": executable file not found in $PATH");
+  }
   if (o_.network) TRY(o_.network->prepare(c, paths));
   auto spec = TRY(container_spec(c, settings, paths));
   if (o_.volumes) TRY(o_.volumes->prepare(c, rootfs, spec));
@@ -175,6 +180,7 @@ Result<bool> HostContainerService::start(const std::string& ref) {
     e->starting = true;
     e->stop_requested = false;
     e->c.state.manually_stopped = false;
+    e->c.state.restarting = false;
   }
   auto started = prepare_start(*e);
   if (started) crash_point("start:mounted");
@@ -230,6 +236,7 @@ Result<bool> HostContainerService::start(const std::string& ref) {
     return make_error(ErrorCategory::Internal, "start container: " + go.error().to_string());
   }
   publish(c, "start");
+  arm_health(e, true);
   return true;
 }
 
@@ -254,6 +261,7 @@ Result<bool> HostContainerService::stop(const std::string& ref, std::optional<in
     std::lock_guard lock(mu_);
     e->c.state.manually_stopped = true;
     e->restart_pending = false;  // a stop cancels the restart policy's next start
+    e->c.state.restarting = false;
     if (!e->c.state.running()) return false;
     e->stop_requested = true;
     exits = e->exits;
@@ -288,6 +296,7 @@ Result<> HostContainerService::kill(const std::string& ref, const std::string& s
     if (signo == SIGKILL || signo == SIGTERM || signo == SIGINT) {  // a stop by hand: no restart
       e->c.state.manually_stopped = true;
       e->restart_pending = false;
+      e->c.state.restarting = false;
     }
   }
   return signal(*e, signo);
@@ -366,6 +375,7 @@ void HostContainerService::on_monitor_exit(const std::shared_ptr<Entry>& e) {
     st.pid = 0;
     st.monitor_pid = 0;
     st.paused = false;
+    health_stopped(*e);
     ++e->exits;
     persist(*e);
     c = e->c;
@@ -376,6 +386,7 @@ void HostContainerService::on_monitor_exit(const std::shared_ptr<Entry>& e) {
     cv_.notify_all();
   }
   unmount_rootfs(c);
+  kill_execs(c.id);
   publish(c, "die", {{"exitCode", std::to_string(c.state.exit_code)}});
   if (auto_rm)
     if (auto r = remove_entry(e, true); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
@@ -386,6 +397,7 @@ void HostContainerService::reaper() {
   for (;;) {
     std::vector<pollfd> fds{{wake_fd_.get(), POLLIN, 0}};
     std::vector<std::shared_ptr<Entry>> who;
+    std::vector<std::shared_ptr<ExecEntry>> sessions;
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
@@ -393,6 +405,11 @@ void HostContainerService::reaper() {
         if (!e->monitor_pidfd || e->starting) continue;
         fds.push_back({e->monitor_pidfd.get(), POLLIN, 0});
         who.push_back(e);
+      }
+      for (const auto& [id, x] : execs_) {
+        if (!x->monitor_pidfd) continue;
+        fds.push_back({x->monitor_pidfd.get(), POLLIN, 0});
+        sessions.push_back(x);
       }
     }
     if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) {
@@ -405,6 +422,8 @@ void HostContainerService::reaper() {
     }
     for (size_t i = 0; i < who.size(); ++i)
       if (fds[i + 1].revents) on_monitor_exit(who[i]);
+    for (size_t i = 0; i < sessions.size(); ++i)
+      if (fds[who.size() + i + 1].revents) exec_ended(sessions[i]);
   }
 }
 
@@ -436,6 +455,7 @@ void HostContainerService::adopt(const std::shared_ptr<Entry>& e) {
   st.finished_at = ex ? ex->finished_at : oci::rfc3339_now();
   if (!ex) st.error = "berth-monitor died while berthd was down";
   st.pid = st.monitor_pid = 0;
+  health_stopped(*e);
   persist(*e);
   unmount_rootfs(e->c);
   log::info("container exited while berthd was down", {{"id", e->c.id}, {"exit_code", static_cast<int64_t>(st.exit_code)}});

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <regex>
 
 #include "base/file.hpp"
 #include "base/log.hpp"
@@ -74,6 +75,7 @@ HostContainerService::HostContainerService(const ContainerServiceOptions& option
       runtime_root_(options.exec_root + "/runtime") {}
 
 HostContainerService::~HostContainerService() {
+  stop_health();
   stop_restarter();
   {
     std::lock_guard lock(mu_);
@@ -102,6 +104,7 @@ Result<std::unique_ptr<HostContainerService>> HostContainerService::open(const C
   }
   s->reaper_ = std::thread([p = s.get()] { p->reaper(); });
   s->start_restarter();
+  s->start_health();
   return s;
 }
 
@@ -236,10 +239,15 @@ namespace {
 bool matches(const Container& c, const Filters& f) {
   if (!f.fuzzy_match("id", c.id)) return false;
   if (f.contains("name")) {
+    // dockerd: a regular expression searched in the name, with and
+    // without its leading "/"; one that does not compile matches nothing.
     bool any = false;
     for (const auto& v : f.values("name")) {
-      std::string n = v.starts_with("/") ? v.substr(1) : v;
-      any = any || c.name.find(n) != std::string::npos;
+      try {
+        std::regex re(v);
+        any = any || std::regex_search(c.name, re) || std::regex_search("/" + c.name, re);
+      } catch (const std::regex_error&) {
+      }
     }
     if (!any) return false;
   }
@@ -248,6 +256,8 @@ bool matches(const Container& c, const Filters& f) {
   if (f.contains("exited") && (c.state.status != "exited" || !f.exact_match("exited", std::to_string(c.state.exit_code))))
     return false;
   if (f.contains("ancestor") && !f.exact_match("ancestor", c.image) && !f.fuzzy_match("ancestor", c.image_id))
+    return false;
+  if (f.contains("health") && !f.exact_match("health", c.state.health ? c.state.health->status : "none"))
     return false;
   return true;
 }
@@ -261,6 +271,9 @@ Result<std::vector<Container>> HostContainerService::list(const ListOptions& opt
     if (s != "created" && s != "restarting" && s != "running" && s != "removing" && s != "paused" &&
         s != "exited" && s != "dead")
       return make_error(ErrorCategory::InvalidArgument, "invalid filter 'status=" + s + "'");
+  for (const auto& s : options.filters.values("health"))
+    if (s != "starting" && s != "healthy" && s != "unhealthy" && s != "none")
+      return make_error(ErrorCategory::InvalidArgument, "Unrecognised filter value for health: " + s);
   std::vector<Container> out;
   {
     std::lock_guard lock(mu_);

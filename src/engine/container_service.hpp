@@ -10,6 +10,7 @@
 // else its live monitor.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -78,6 +79,7 @@ class HostContainerService final : public ContainerService,
   Result<std::vector<ChangeItem>> changes(const std::string& ref) override;
   Result<std::vector<std::string>> update(const std::string& ref, std::string_view body) override;
   Result<PruneResult> prune(const Filters& filters) override;
+  Result<std::string> commit(const std::string& ref, const CommitParams& params, ImageService& images) override;
 
   ContainerCounts container_counts() const override;
   std::vector<DiskUsage::Container> container_usage() const override;
@@ -89,6 +91,26 @@ class HostContainerService final : public ContainerService,
   struct ExecEntry;
 
  private:
+  // container_exec.cpp: exec_die once a session's monitor is gone; a
+  // health probe's session is dropped (entry and directory) after use.
+  void exec_ended(const std::shared_ptr<ExecEntry>& x);
+  Result<> exec_kill(const std::string& exec_id, int sig);
+  void forget_exec(const std::string& exec_id);
+  void kill_execs(const std::string& container_id);
+  // container_health_run.cpp: probes on a timer while a container runs.
+  void arm_health(const std::shared_ptr<Entry>& e, bool fresh_start);
+  void health_stopped(Entry& e);  // under mu_
+  void health_loop();
+  void run_probe(const std::shared_ptr<Entry>& e, uint64_t gen);
+  HealthResult probe(const std::string& id, int64_t timeout_ns, const std::vector<std::string>& cmd);
+  void start_health();
+  void stop_health();
+  std::multimap<std::chrono::steady_clock::time_point, std::pair<std::string, uint64_t>> health_due_;  // under mu_
+  std::condition_variable health_cv_;
+  std::thread health_thread_;
+  int probes_running_ = 0;  // under mu_
+  std::atomic<bool> health_stopping_{false};
+
   void thaw_killed(Entry& e);  // container_ops.cpp
   Result<UniqueFd> open_rootfs(const std::shared_ptr<Entry>& e);  // container_archive.cpp
   // container_restart.cpp

@@ -169,9 +169,13 @@ Result<oci::Spec> container_spec(const Container& c, const RunSettings& s, const
   spec.hostname = s.hostname;
   spec.domainname = s.domainname;
   spec.mounts = docker_mounts(s, paths);
+  // --init: dockerd binds its tini here and runs it in front of the command.
+  if (!paths.init.empty())
+    spec.mounts.push_back({"/sbin/docker-init", "bind", paths.init, {"bind", "ro", "rprivate"}, {}, {}});
 
   oci::Process p;
   p.terminal = c.tty;
+  if (!paths.init.empty()) p.args = {"/sbin/docker-init", "--"};
   p.args.push_back(c.path);
   p.args.insert(p.args.end(), c.args.begin(), c.args.end());
   p.env = s.env;

@@ -19,6 +19,7 @@ struct SpecPaths {
   std::string resolv_conf;
   std::string netns_path;  // network namespace to join (container:<id>); empty: a new one
   std::string cgroup_parent = "/berth";
+  std::string init;  // berth-init, bound at /sbin/docker-init for --init (empty: none)
 };
 
 Result<oci::Spec> container_spec(const Container& c, const RunSettings& s, const SpecPaths& paths);

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "engine/container_health.hpp"
+
 namespace berth::engine {
 namespace json = boost::json;
 namespace {
@@ -48,7 +50,9 @@ Result<> migrate_containers(store::Db& db) { return db.migrate("containers", kMi
 std::string state_to_json(const ContainerState& s) {
   json::object o{{"Status", s.status},         {"Pid", s.pid},           {"MonitorPid", s.monitor_pid},
                  {"ExitCode", s.exit_code},    {"Error", s.error},       {"StartedAt", s.started_at},
-                 {"FinishedAt", s.finished_at}, {"Paused", s.paused}, {"ManuallyStopped", s.manually_stopped}};
+                 {"FinishedAt", s.finished_at}, {"Paused", s.paused}, {"ManuallyStopped", s.manually_stopped},
+                 {"Restarting", s.restarting}};
+  if (s.health) o["Health"] = health_to_json(*s.health);
   return json::serialize(o);
 }
 
@@ -75,6 +79,8 @@ Result<ContainerState> state_from_json(std::string_view text) {
   auto flag = [&](const char* k) { auto* p = o.if_contains(k); return p && p->is_bool() && p->as_bool(); };
   s.paused = flag("Paused");
   s.manually_stopped = flag("ManuallyStopped");
+  s.restarting = flag("Restarting");
+  s.health = health_from_json(o.if_contains("Health"));
   return s;
 }
 

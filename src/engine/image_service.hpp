@@ -80,6 +80,8 @@ struct ImageCommitRequest {
   std::string author, message, created_by;
   std::vector<std::string> changes;
   std::string reference;  // optional "repo[:tag]"
+  std::string container_config;  // the container's Config JSON: the image's config (empty: the parent's)
+  std::string container_id;      // recorded as the image's "container"
 };
 
 // Pull and push (/images/create?fromImage=, /images/{name}/push).

@@ -173,6 +173,8 @@ Result<std::string> LocalImageService::commit(const ImageCommitRequest& request)
   options.message = request.message;
   options.created_by = request.created_by;
   options.changes = request.changes;
+  options.container_config = request.container_config;
+  options.container_id = request.container_id;
   if (!request.reference.empty()) options.tag = TRY(join_reference(request.reference, "")).full();
   std::lock_guard lock(mu_);
   if (!stores_.snapshots)

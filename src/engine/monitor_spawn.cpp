@@ -41,16 +41,28 @@ Result<std::pair<int64_t, int64_t>> read_ready_line(int fd) {
 
 }  // namespace
 
-std::string find_monitor_binary(const std::string& configured) {
-  if (!configured.empty()) return configured;
+namespace {
+
+// `name` beside our own binary, installed or in the build tree.
+std::string sibling_binary(const std::string& name) {
   char self[4096];
   ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
   std::string dir = n > 0 ? std::string(self, static_cast<size_t>(n)) : "";
   dir = dir.substr(0, dir.rfind('/'));
-  for (std::string p : {dir + "/berth-monitor", dir + "/../berth-monitor/berth-monitor"})
+  for (std::string p : {dir + "/" + name, dir + "/../" + name + "/" + name})
     if (::access(p.c_str(), X_OK) == 0) return p;
-  return "berth-monitor";
+  return "";
 }
+
+}  // namespace
+
+std::string find_monitor_binary(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  auto found = sibling_binary("berth-monitor");
+  return found.empty() ? "berth-monitor" : found;
+}
+
+std::string find_init_binary() { return sibling_binary("berth-init"); }
 
 Result<std::pair<int64_t, int64_t>> spawn_monitor_process(const std::string& bin,
                                                          const std::vector<std::string>& args,

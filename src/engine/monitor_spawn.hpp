@@ -14,6 +14,9 @@ namespace berth::engine {
 // The berth-monitor binary: `configured`, else beside berthd (installed or
 // in the build tree), else from PATH.
 std::string find_monitor_binary(const std::string& configured);
+// berth-init (for --init) beside berthd, installed or in the build tree;
+// empty when there is none.
+std::string find_init_binary();
 
 // Runs `bin args... --ready-fd 3` and returns the readiness line's two
 // numbers ("ok <monitor pid> <pid>"). A monitor that fails is killed.

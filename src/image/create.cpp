@@ -3,6 +3,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <boost/json.hpp>
+
 #include "image/changes.hpp"
 #include "image/config_change.hpp"
 #include "image/layer_reader.hpp"
@@ -13,6 +15,8 @@
 namespace berth::image {
 
 namespace {
+
+namespace json = boost::json;
 
 Result<ImageRecord> finish(Context& ctx, ScopedLease& lease, oci::ImageConfig config,
                            const std::vector<LayerBlob>& layers, const std::vector<std::string>& changes,
@@ -41,6 +45,20 @@ Result<> check_tar(ContentStore& content, const std::string& digest) {
   archive_read_free(a);
   if (rc != ARCHIVE_EOF) return make_error(ErrorCategory::InvalidArgument, "not a valid tar archive: " + why);
   return ok();
+}
+
+// The image config with the committed container's Config in place of the
+// parent's, as dockerd records a commit.
+Result<oci::ImageConfig> with_container_config(const oci::ImageConfig& config, const CommitOptions& options) {
+  boost::system::error_code ec;
+  auto doc = json::parse(oci::to_json(config), ec);
+  auto cc = json::parse(options.container_config, ec);
+  if (ec || !doc.is_object() || !cc.is_object())
+    return make_error(ErrorCategory::InvalidArgument, "commit: the container's config is not a JSON object");
+  doc.as_object()["config"] = std::move(cc);
+  if (!options.container_id.empty()) doc.as_object()["container"] = options.container_id;
+  if (!options.message.empty()) doc.as_object()["comment"] = options.message;  // image inspect's Comment
+  return oci::parse_image_config(json::serialize(doc));
 }
 
 oci::ImageConfig fresh_config() {
@@ -93,6 +111,7 @@ Result<ImageRecord> commit_snapshot(Context& ctx, snapshot::Snapshotter& snapsho
       layers.push_back({l.digest, l.media_type, l.size, l.diff_id});
     }
   }
+  if (!options.container_config.empty()) config = TRY(with_container_config(config, options));
   config.created = oci::rfc3339_now();
   if (!options.author.empty()) config.author = options.author;
   config.diff_ids.push_back(layer.digest);

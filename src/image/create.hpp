@@ -30,6 +30,10 @@ struct CommitOptions {
   std::string created_by;    // the container's command, for history
   std::vector<std::string> changes;
   std::string tag;
+  // docker commit: the container's Config becomes the image's config
+  // (before `changes`), and its ID the image's "container".
+  std::string container_config;
+  std::string container_id;
 };
 
 // Diffs the active snapshot `key` against its parent and records the image.
