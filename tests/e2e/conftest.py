@@ -119,6 +119,11 @@ class Dockerd:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+        # dockerd leaves its default netns bind mount behind when it stops.
+        with open("/proc/self/mountinfo") as f:
+            mounts = [line.split()[4] for line in f]
+        for target in sorted((m for m in mounts if m.startswith(self.dir + "/")), reverse=True):
+            subprocess.run(["umount", "-l", target], check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
