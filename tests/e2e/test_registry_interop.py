@@ -54,35 +54,23 @@ def cleanup(daemon, *names):
         daemon.docker("rmi", "-f", name, check=False)
 
 
-def test_berthd_push_then_dockerd_pull_same_digest(berthd, dockerd, registry, busybox_image):
-    name = registry.host + "/from-berthd/bb:1"
+@pytest.mark.parametrize("pusher", ["berthd", "dockerd"])
+def test_push_by_one_daemon_pull_by_the_other_same_digest(pusher, berthd, dockerd, registry,
+                                                          busybox_image):
+    daemons = {"berthd": berthd, "dockerd": dockerd}
+    source = daemons[pusher]
+    target = daemons["dockerd" if pusher == "berthd" else "berthd"]
+    name = registry.host + "/from-" + pusher + "/bb:1"
     try:
-        berthd.docker("load", "-i", busybox_image.archive)
-        berthd.docker("tag", "busybox:latest", name)
-        digest = pushed_digest(berthd.docker("push", name).stdout)
-        pulled = dockerd.docker("pull", name).stdout
+        source.docker("load", "-i", busybox_image.archive)
+        source.docker("tag", "busybox:latest", name)
+        digest = pushed_digest(source.docker("push", name).stdout)
+        pulled = target.docker("pull", name).stdout
         assert "Digest: " + digest in pulled, pulled
-        assert name.rsplit(":", 1)[0] + "@" + digest in repo_digests(dockerd, name)
-        assert dockerd.docker("image", "inspect", "-f", "{{.Id}}", name).stdout.strip() == \
+        assert name.rsplit(":", 1)[0] + "@" + digest in repo_digests(target, name)
+        assert target.docker("image", "inspect", "-f", "{{.Id}}", name).stdout.strip() == \
             busybox_image.image_id
-        assert dockerd.docker("run", "--rm", name, "echo", "hi").stdout == "hi\n"
-    finally:
-        cleanup(berthd, name)
-        cleanup(dockerd, name)
-
-
-def test_dockerd_push_then_berthd_pull_same_digest(berthd, dockerd, registry, busybox_image):
-    name = registry.host + "/from-dockerd/bb:1"
-    try:
-        dockerd.docker("load", "-i", busybox_image.archive)
-        dockerd.docker("tag", "busybox:latest", name)
-        digest = pushed_digest(dockerd.docker("push", name).stdout)
-        pulled = berthd.docker("pull", name).stdout
-        assert "Digest: " + digest in pulled, pulled
-        assert name.rsplit(":", 1)[0] + "@" + digest in repo_digests(berthd, name)
-        assert berthd.docker("image", "inspect", "-f", "{{.Id}}", name).stdout.strip() == \
-            busybox_image.image_id
-        assert berthd.docker("run", "--rm", name, "echo", "hi").stdout == "hi\n"
+        assert target.docker("run", "--rm", name, "echo", "hi").stdout == "hi\n"
     finally:
         cleanup(berthd, name)
         cleanup(dockerd, name)
