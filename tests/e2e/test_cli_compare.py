@@ -292,6 +292,9 @@ def test_update(compare, daemon, loaded):
 
 def test_prune(compare, daemon, loaded):
     needs(daemon, "POST /containers/prune", "POST /images/prune", "POST /networks/prune")
+    # Both passes must start from the same state: dangling images other
+    # tests left on the shared daemon would be pruned by the first only.
+    daemon.docker("image", "prune", "-f")
     compare([
         (["create", "--name", "p1", "busybox"], None),
         (["tag", "busybox", "prune:1"], None),
