@@ -29,7 +29,8 @@ function(berth_unit_test name)
   if(ARG_LABELS)
     set(labels ${ARG_LABELS})
   endif()
-  gtest_discover_tests(${name} PROPERTIES LABELS "${labels}"
+  # A hung test fails after 5 minutes instead of eating CI's whole budget.
+  gtest_discover_tests(${name} PROPERTIES LABELS "${labels}" TIMEOUT 300
     DISCOVERY_TIMEOUT 60)
 endfunction()
 

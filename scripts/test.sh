@@ -20,7 +20,7 @@ run_suite() {  # preset, label regex
   cmake --build --preset "$preset" -j "$jobs"
   echo "=== ${preset}: ctest -L '${labels}'"
   local log; log=$(mktemp)
-  if ctest --preset "$preset" -L "$labels" -j 1 2>&1 | tee "$log"; then :; else status=1; fi
+  if ctest --preset "$preset" -L "$labels" -j 1 --timeout 600 2>&1 | tee "$log"; then :; else status=1; fi
   summary+=("${preset}: $(grep -E 'tests passed|tests failed' "$log" | tail -1)")
   rm -f "$log"
 }

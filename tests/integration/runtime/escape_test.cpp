@@ -40,9 +40,16 @@ TEST_F(Escape, MountTargetSwappedForASymlinkDuringCreateStaysInside) {
   ASSERT_EQ(::symlink(victim.c_str(), (race + "/s").c_str()), 0);
   std::atomic<bool> stop{false};
   std::atomic<long> swaps{0};
-  std::thread racer([&] {
+  // The racer never allocates: create() forks while it runs, and a child
+  // forked while this thread held the sanitizer allocator's lock would
+  // block on it forever (seen under ASan in CI).
+  const std::string dir_path = race + "/t";
+  const std::string link_path = race + "/s";
+  const char* dir_name = dir_path.c_str();
+  const char* link_name = link_path.c_str();
+  std::thread racer([&stop, &swaps, dir_name, link_name] {
     while (!stop)
-      if (::renameat2(AT_FDCWD, (race + "/t").c_str(), AT_FDCWD, (race + "/s").c_str(), RENAME_EXCHANGE) == 0) ++swaps;
+      if (::renameat2(AT_FDCWD, dir_name, AT_FDCWD, link_name, RENAME_EXCHANGE) == 0) ++swaps;
   });
   auto spec = spec_for("true");
   spec.mounts.push_back({"/race/t", "tmpfs", "tmpfs", {}, {}, {}});
