@@ -69,13 +69,14 @@ json::value to_json(const std::optional<std::vector<std::string>>& list) {
 
 std::string env_key(std::string_view kv) { return std::string(kv.substr(0, kv.find('='))); }
 
-// dockerd: image env first, the user's entries replace same-named ones.
+// dockerd's merge into Config.Env: the user's entries first, then the
+// image's whose names the user did not set (an unset "NAME" counts).
 std::vector<std::string> merge_env(const std::vector<std::string>& image, const std::vector<std::string>& user) {
-  std::vector<std::string> out = image;
-  for (const auto& e : user) {
-    auto it = std::find_if(out.begin(), out.end(), [&](const auto& x) { return env_key(x) == env_key(e); });
-    if (it != out.end()) *it = e; else out.push_back(e);
-  }
+  if (user.empty()) return image;
+  std::vector<std::string> out = user;
+  for (const auto& e : image)
+    if (std::none_of(user.begin(), user.end(), [&](const auto& u) { return env_key(u) == env_key(e); }))
+      out.push_back(e);
   return out;
 }
 
@@ -215,6 +216,7 @@ Result<RunSettings> run_settings(const Container& c) {
   s.init = boolean(hc, "Init");
   s.cap_add = TRY(strings(hc, "CapAdd")).value_or(std::vector<std::string>{});
   s.cap_drop = TRY(strings(hc, "CapDrop")).value_or(std::vector<std::string>{});
+  s.group_add = TRY(strings(hc, "GroupAdd")).value_or(std::vector<std::string>{});
   if (auto* rp = member_object(hc, "RestartPolicy")) {
     s.restart_policy = str(*rp, "Name");
     s.restart_max = integer(*rp, "MaximumRetryCount").value_or(0);

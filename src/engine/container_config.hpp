@@ -32,6 +32,7 @@ struct RunSettings {
   bool privileged = false, readonly_rootfs = false;
   bool init = false;  // HostConfig.Init
   std::vector<std::string> cap_add, cap_drop;
+  std::vector<std::string> group_add;  // HostConfig.GroupAdd
   std::string stop_signal;
   std::optional<int> stop_timeout;
   std::string restart_policy;  // "", no, always, on-failure, unless-stopped

@@ -2,6 +2,7 @@
 // the container_*.cpp files of the engine).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -62,6 +63,9 @@ struct HostContainerService::ExecEntry {
   bool died = false;  // exec_die published
   std::optional<int> exit_code;
   int64_t pid = 0;
+  // When it ended: inspect answers from memory for a while after (as
+  // dockerd keeps finished execs), then the entry is dropped.
+  std::optional<std::chrono::steady_clock::time_point> ended;
 
   // A running session is over once its monitor wrote the exit file.
   void refresh() {

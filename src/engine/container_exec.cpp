@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <utility>
 #include <boost/json.hpp>
 
 #include "base/file.hpp"
@@ -26,6 +28,15 @@ namespace berth::engine {
 namespace {
 
 namespace json = boost::json;
+
+constexpr auto kExecRetention = std::chrono::minutes(5);
+
+// dockerd's event action: the entrypoint, a space, the arguments (so a
+// bare command keeps a trailing space).
+std::string exec_action(const std::vector<std::string>& cmd) {
+  if (cmd.empty()) return " ";
+  return cmd[0] + " " + join(std::vector<std::string>(cmd.begin() + 1, cmd.end()), " ");
+}
 
 Unexpected bad(const std::string& msg) { return make_error(ErrorCategory::InvalidArgument, msg); }
 
@@ -71,12 +82,6 @@ std::string new_exec_id() {
   return id;
 }
 
-void set_env(std::vector<std::string>& env, const std::string& entry) {
-  auto key = entry.substr(0, entry.find('='));
-  std::erase_if(env, [&](const std::string& e) { return e.substr(0, e.find('=')) == key; });
-  env.push_back(entry);
-}
-
 // The container's own process (env, capabilities, user, rlimits) with the
 // exec's overrides, as dockerd derives an exec process from the spec.
 Result<oci::Process> exec_process(const Container& c, const ExecSettings& s, const ExecStart& start) {
@@ -88,16 +93,16 @@ Result<oci::Process> exec_process(const Container& c, const ExecSettings& s, con
   if (s.tty && start.console_size && start.console_size->first > 0 && start.console_size->second > 0)
     p.console_size = oci::ConsoleSize{static_cast<uint32_t>(start.console_size->first),
                                       static_cast<uint32_t>(start.console_size->second)};
-  for (const auto& e : s.env) set_env(p.env, e);
-  if (s.tty && std::none_of(p.env.begin(), p.env.end(), [](const auto& e) { return e.starts_with("TERM="); }))
-    p.env.push_back("TERM=xterm");
   if (!s.working_dir.empty()) p.cwd = s.working_dir;
-  if (!s.user.empty()) {
-    auto user = TRY(resolve_rootfs_user(c.dir + "/rootfs", s.user));
-    p.user.uid = user.uid;
-    p.user.gid = user.gid;
-    p.user.additional_gids.clear();
-  }
+  // dockerd: the exec's user (the container's when unset) with the
+  // container's GroupAdd; the env rebuilt from Config.Env for the exec's tty.
+  auto settings = TRY(run_settings(c));
+  auto user = TRY(resolve_rootfs_user(c.dir + "/rootfs", s.user.empty() ? settings.user : s.user,
+                                      settings.group_add));
+  p.user.uid = user.uid;
+  p.user.gid = user.gid;
+  p.user.additional_gids = user.additional_gids;
+  p.env = process_env(settings.env, settings.hostname, s.tty, s.env, user.home);
   return p;
 }
 
@@ -140,13 +145,18 @@ Result<std::string> HostContainerService::exec_create(const std::string& ref, st
     if (e->c.state.paused)
       return make_error(ErrorCategory::Conflict,
                         "Container " + e->c.id + " is paused, unpause the container before exec");
-    // Sessions of removed containers are of no use to anyone any more.
-    std::erase_if(execs_, [&](const auto& kv) { return !entries_.contains(kv.second->container_id); });
+    // Sessions of removed containers are of no use to anyone any more,
+    // nor are those that ended minutes ago (dockerd's exec GC: 5–10 min).
+    auto stale = std::chrono::steady_clock::now() - kExecRetention;
+    std::erase_if(execs_, [&](const auto& kv) {
+      const auto& old = *kv.second;
+      return !entries_.contains(old.container_id) || (old.ended && *old.ended < stale);
+    });
     x->container_id = e->c.id;
     execs_[x->id] = x;
     c = e->c;
   }
-  publish(c, "exec_create: " + join(x->s.cmd, " "), {{"execID", x->id}});
+  publish(c, "exec_create: " + exec_action(x->s.cmd), {{"execID", x->id}});
   return x->id;
 }
 
@@ -180,28 +190,47 @@ Result<UniqueFd> HostContainerService::exec_start(const std::string& exec_id, co
     x->started = true;
     c = e->c;
   }
-  auto process = TRY(exec_process(c, x->s, start));
+  // dockerd announces the start before it tries; whatever then keeps the
+  // exec from running leaves it with exit code 126 (`docker exec` reads it
+  // back from inspect) and no exec_die.
+  publish(c, "exec_start: " + exec_action(x->s.cmd), {{"execID", x->id}});
+  auto failed = [&](const Error& err) {
+    (void)remove_tree(c.dir + "/exec/" + exec_id);
+    std::lock_guard lock(mu_);
+    x->exit_code = 126;
+    x->died = true;
+    x->ended = std::chrono::steady_clock::now();
+    return tl::unexpected(err);
+  };
+  auto process = exec_process(c, x->s, start);
+  if (!process) return failed(process.error());
   std::string dir = c.dir + "/exec";
-  TRY(make_dirs(dir + "/" + exec_id, 0700));
+  if (auto made = make_dirs(dir + "/" + exec_id, 0700); !made) return failed(made.error());
   dir += "/" + exec_id;
-  auto dirfd = TRY(open_file(dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
-  TRY(write_file_atomic_at(dirfd.get(), monitor::kProcessFile, oci::to_json(oci::process_to_json(process)), 0600));
+  auto dirfd = open_file(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (!dirfd) return failed(dirfd.error());
+  auto written = write_file_atomic_at(dirfd->get(), monitor::kProcessFile,
+                                      oci::to_json(oci::process_to_json(*process)), 0600);
+  if (!written) return failed(written.error());
   std::vector<std::string> args = {"--id", c.id, "--dir", dir, "--runtime-root", runtime_root_, "--exec", exec_id};
   bool in = x->s.attach_stdin && !start.detach;
   if (x->s.tty) args.push_back("--tty");
   if (in) args.insert(args.end(), {"--stdin", "--stdin-once"});
-  auto pids = TRY(spawn_monitor_process(find_monitor_binary(o_.monitor_path), args, dir + "/monitor.log"));
-  auto pidfd = pidfd_open(static_cast<pid_t>(pids.first));
-  auto fd = TRY(monitor::connect(dirfd.get()));
+  auto pids = spawn_monitor_process(find_monitor_binary(o_.monitor_path), args, dir + "/monitor.log");
+  if (!pids) return failed(pids.error());
+  auto pidfd = pidfd_open(static_cast<pid_t>(pids->first));
+  auto fd = monitor::connect(dirfd->get());
+  if (!fd) return failed(fd.error());
   bool out = !start.detach && x->s.attach_stdout, err = !start.detach && x->s.attach_stderr;
-  auto answer = monitor::command(fd.get(), std::string("exec ") + (in ? "1 " : "0 ") + (out ? "1 " : "0 ") + (err ? "1" : "0"));
+  auto answer = monitor::command(fd->get(), std::string("exec ") + (in ? "1 " : "0 ") + (out ? "1 " : "0 ") + (err ? "1" : "0"));
   {
     std::lock_guard lock(mu_);
-    x->dirfd = std::move(dirfd);
+    x->dirfd = std::move(*dirfd);
     x->dir = dir;
     if (pidfd) x->monitor_pidfd = std::move(*pidfd);
     if (!answer) {
-      x->exit_code = monitor::exit_code_for_start_error(answer.error().to_string());
+      x->exit_code = 126;
+      x->died = true;
     } else {
       x->running = true;
       x->pid = parse_int<int64_t>(*answer).value_or(0);
@@ -209,10 +238,9 @@ Result<UniqueFd> HostContainerService::exec_start(const std::string& exec_id, co
   }
   if (!answer)
     return make_error(ErrorCategory::Internal, "OCI runtime exec failed: " + answer.error().to_string() + ": unknown");
-  publish(c, "exec_start: " + join(x->s.cmd, " "), {{"execID", x->id}});
   wake_reaper();  // it watches the session's monitor for exec_die
   if (start.detach) return UniqueFd();
-  return fd;
+  return std::move(*fd);
 }
 
 Result<> HostContainerService::exec_resize(const std::string& exec_id, int height, int width) {
@@ -231,6 +259,8 @@ Result<> HostContainerService::exec_resize(const std::string& exec_id, int heigh
 
 void HostContainerService::exec_ended(const std::shared_ptr<ExecEntry>& x) {
   Container c;
+  std::string dir;
+  bool publish_die = false;
   {
     std::lock_guard lock(mu_);
     x->refresh();
@@ -239,13 +269,22 @@ void HostContainerService::exec_ended(const std::shared_ptr<ExecEntry>& x) {
       x->running = false;
       x->exit_code = 126;
     }
-    if (x->died || !x->started) return;
-    x->died = true;
+    // The exit code is in memory now: the session's directory (process
+    // file, monitor socket, exit file) goes at once instead of piling up
+    // until the container is removed; inspect answers from memory.
+    x->dirfd.reset();
+    dir = std::exchange(x->dir, std::string());
+    if (!x->ended) x->ended = std::chrono::steady_clock::now();
     auto it = entries_.find(x->container_id);
-    if (it == entries_.end()) return;
-    c = it->second->c;
+    if (!x->died && x->started && it != entries_.end()) {
+      x->died = true;
+      publish_die = true;
+      c = it->second->c;
+    }
   }
-  publish(c, "exec_die", {{"execID", x->id}, {"exitCode", std::to_string(x->exit_code.value_or(126))}});
+  if (!dir.empty()) (void)remove_tree(dir);
+  if (publish_die)
+    publish(c, "exec_die", {{"execID", x->id}, {"exitCode", std::to_string(x->exit_code.value_or(126))}});
 }
 
 Result<> HostContainerService::exec_kill(const std::string& exec_id, int sig) {
@@ -273,7 +312,6 @@ void HostContainerService::forget_exec(const std::string& exec_id) {
   exec_ended(x);
   std::lock_guard lock(mu_);
   execs_.erase(exec_id);
-  if (!x->dir.empty()) (void)remove_tree(x->dir);
 }
 
 void HostContainerService::kill_execs(const std::string& container_id) {
@@ -288,6 +326,22 @@ void HostContainerService::kill_execs(const std::string& container_id) {
   // Their processes normally die with the container's PID namespace;
   // these cover a shared one (--pid host) and stuck monitors.
   for (const auto& x : running) (void)monitor::call(x->dirfd.get(), "kill 9");
+}
+
+}  // namespace berth::engine
+
+namespace berth::engine {
+
+void HostContainerService::prune_exec_dirs(const Container& c) {
+  std::string root = c.dir + "/exec";
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string dir = it->path().string();
+    auto dirfd = open_file(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    // A monitor that still answers serves a session that still runs.
+    if (dirfd && monitor::call(dirfd->get(), "ping")) continue;
+    (void)remove_tree(dir);
+  }
 }
 
 }  // namespace berth::engine

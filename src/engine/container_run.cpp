@@ -54,6 +54,16 @@ int exit_code_for_start_error(const std::string& msg) {
   return 128;
 }
 
+// The CLI prints the daemon's message: for a process the runtime could
+// not start, Debian's dockerd words it with containerd's and runc's
+// prefixes around the runtime's reason.
+std::string start_error_text(const std::string& msg) {
+  auto at = msg.find("unable to start container process: ");
+  if (at == std::string::npos) return "failed to create task for container: " + msg;
+  return "failed to create shim task: OCI runtime create failed: runc create failed: " + msg.substr(at) +
+         ": unknown";
+}
+
 }  // namespace
 
 void HostContainerService::wake_reaper() {
@@ -189,8 +199,11 @@ Result<bool> HostContainerService::start(const std::string& ref) {
     // A missing network is reported as dockerd words it.
     const auto& m = pids.error().message();
     bool network = m.starts_with("network ") && m.ends_with(" not found");
-    Error err(pids.error().category(),
-              network ? m : "failed to create task for container: " + pids.error().to_string());
+    // A spec that cannot be made (an unknown user or group) is dockerd's
+    // own error, without the task-creation prefix.
+    Error err(pids.error().category(), network ? m
+                                       : started ? start_error_text(pids.error().to_string())
+                                                 : pids.error().to_string());
     start_failed(e, err);
     return tl::unexpected(err);
   }
@@ -429,6 +442,7 @@ void HostContainerService::reaper() {
 
 void HostContainerService::adopt(const std::shared_ptr<Entry>& e) {
   auto& st = e->c.state;
+  prune_exec_dirs(e->c);
   if (st.status == "removing") {
     if (auto r = remove_entry(e); !r) log::warn("finish removal", {{"id", e->c.id}, {"error", r.error()}});
     return;

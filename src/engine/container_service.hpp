@@ -97,6 +97,8 @@ class HostContainerService final : public ContainerService,
   Result<> exec_kill(const std::string& exec_id, int sig);
   void forget_exec(const std::string& exec_id);
   void kill_execs(const std::string& container_id);
+  // Sessions a previous berthd left on disk whose monitors are gone.
+  void prune_exec_dirs(const Container& c);
   // container_health_run.cpp: probes on a timer while a container runs.
   void arm_health(const std::shared_ptr<Entry>& e, bool fresh_start);
   void health_stopped(Entry& e);  // under mu_

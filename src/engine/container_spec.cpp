@@ -4,6 +4,7 @@
 #include <linux/capability.h>
 
 #include <algorithm>
+#include <map>
 
 #include "base/file.hpp"
 #include "base/strings.hpp"
@@ -65,38 +66,66 @@ std::vector<std::vector<std::string>> db_entries(int root_fd, const std::string&
   return out;
 }
 
-struct ResolvedUser {
-  uint32_t uid = 0, gid = 0;
-  std::string home = "/";
-};
-
-Result<uint32_t> lookup_id(const std::vector<std::vector<std::string>>& db, const std::string& v,
-                           const char* what) {
-  if (auto n = parse_int<uint32_t>(v)) return *n;
-  for (const auto& e : db)
-    if (e.size() >= 3 && e[0] == v) return TRY(parse_int<uint32_t>(e[2]));
-  return make_error(ErrorCategory::InvalidArgument,
-                    std::string("unable to find ") + what + " " + v + ": no matching entries in " +
-                        (what[0] == 'u' ? "passwd" : "group") + " file");
+Unexpected no_entries(const std::string& what, const std::string& v) {
+  bool user = what == "user";
+  return make_error(ErrorCategory::InvalidArgument, "unable to find " + what + " " + v +
+                                                        ": no matching entries in " +
+                                                        (user ? "passwd" : "group") + " file");
 }
 
-Result<ResolvedUser> resolve_user(const std::string& rootfs, const std::string& spec) {
-  ResolvedUser u;
+// A name or number looked up in a passwd/group database: {id, name}.
+Result<std::pair<uint32_t, std::string>> lookup(const std::vector<std::vector<std::string>>& db,
+                                                const std::string& v, const char* what) {
+  auto n = parse_int<uint32_t>(v);
+  for (const auto& e : db)
+    if (e.size() >= 3 && (n ? parse_int<uint32_t>(e[2]).value_or(~*n) == *n : e[0] == v))
+      return std::pair{TRY(parse_int<uint32_t>(e[2])), e[0]};
+  if (n) return std::pair{*n, std::string()};
+  return no_entries(what, v);
+}
+
+// As runc's GetExecUser with dockerd's additional gids on top.
+Result<UserIds> resolve_user(const std::string& rootfs, const std::string& spec,
+                             const std::vector<std::string>& group_add) {
+  UserIds u;
   auto root = TRY(open_file(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC));
   auto passwd = db_entries(root.get(), "/etc/passwd");
+  auto groups = db_entries(root.get(), "/etc/group");
   // A view on both branches: a std::string temporary here would die before
   // the views split_once returns into it are read.
   auto parts = split_once(spec.empty() ? std::string_view("0") : std::string_view(spec), ':');
   std::string user(parts.first), group(parts.second);
-  u.uid = TRY(lookup_id(passwd, user, "user"));
+  auto [uid, name] = TRY(lookup(passwd, user, "user"));
+  u.uid = uid;
   for (const auto& e : passwd) {
-    if (e.size() >= 6 && parse_int<uint32_t>(e[2]).value_or(~0u) == u.uid) {
+    if (e.size() >= 6 && !name.empty() && e[0] == name) {
       u.gid = parse_int<uint32_t>(e[3]).value_or(0);
       u.home = e[5];
       break;
     }
   }
-  if (!group.empty()) u.gid = TRY(lookup_id(db_entries(root.get(), "/etc/group"), group, "group"));
+  std::vector<uint32_t> supplementary;
+  if (!group.empty()) {
+    u.gid = TRY(lookup(groups, group, "group")).first;
+  } else if (!name.empty()) {
+    for (const auto& e : groups)
+      if (e.size() >= 4 && std::ranges::count(split(e[3], ','), name))
+        if (auto gid = parse_int<uint32_t>(e[2])) supplementary.push_back(*gid);
+  }
+  u.additional_gids.push_back(u.gid);
+  u.additional_gids.insert(u.additional_gids.end(), supplementary.begin(), supplementary.end());
+  for (const auto& g : group_add) {
+    auto found = lookup(groups, g, "group");
+    // dockerd capitalises this one (GetAdditionalGroups' own wording).
+    if (!found) return make_error(ErrorCategory::InvalidArgument,
+                                  "Unable to find group " + g + ": no matching entries in group file");
+    u.additional_gids.push_back(found->first);
+  }
+  // runc sets each group once (the kernel keeps duplicates).
+  std::vector<uint32_t> unique;
+  for (auto g : u.additional_gids)
+    if (std::find(unique.begin(), unique.end(), g) == unique.end()) unique.push_back(g);
+  u.additional_gids = std::move(unique);
   return u;
 }
 
@@ -149,9 +178,40 @@ oci::Resources resources(const RunSettings& s) {
 
 oci::Resources container_resources(const RunSettings& s) { return resources(s); }
 
-Result<UserIds> resolve_rootfs_user(const std::string& rootfs, const std::string& spec) {
-  auto u = TRY(resolve_user(rootfs, spec));
-  return UserIds{u.uid, u.gid, u.home};
+Result<UserIds> resolve_rootfs_user(const std::string& rootfs, const std::string& spec,
+                                    const std::vector<std::string>& group_add) {
+  return resolve_user(rootfs, spec, group_add);
+}
+
+std::vector<std::string> replace_or_append_env(std::vector<std::string> defaults,
+                                               const std::vector<std::string>& overrides) {
+  // Positions of the defaults only: like dockerd, a name appended twice
+  // by the overrides stays twice.
+  std::map<std::string, size_t, std::less<>> index;
+  for (size_t i = 0; i < defaults.size(); ++i) index.emplace(defaults[i].substr(0, defaults[i].find('=')), i);
+  for (const auto& o : overrides) {
+    auto eq = o.find('=');
+    auto it = index.find(std::string_view(o).substr(0, eq));
+    if (eq == std::string::npos) {
+      if (it != index.end()) defaults[it->second].clear();  // unset
+    } else if (it != index.end()) {
+      defaults[it->second] = o;
+    } else {
+      defaults.push_back(o);
+    }
+  }
+  std::erase(defaults, std::string());
+  return defaults;
+}
+
+std::vector<std::string> process_env(const std::vector<std::string>& config_env, const std::string& hostname,
+                                     bool tty, const std::vector<std::string>& exec_env, const std::string& home) {
+  std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                                  "HOSTNAME=" + hostname};
+  if (tty) env.push_back("TERM=xterm");
+  env = replace_or_append_env(replace_or_append_env(std::move(env), config_env), exec_env);
+  if (!has_env(env, "HOME")) env.push_back("HOME=" + home);
+  return env;
 }
 
 const std::vector<std::string>& default_capabilities() {
@@ -178,14 +238,11 @@ Result<oci::Spec> container_spec(const Container& c, const RunSettings& s, const
   if (!paths.init.empty()) p.args = {"/sbin/docker-init", "--"};
   p.args.push_back(c.path);
   p.args.insert(p.args.end(), c.args.begin(), c.args.end());
-  p.env = s.env;
-  auto user = TRY(resolve_user(paths.rootfs, s.user));
+  auto user = TRY(resolve_user(paths.rootfs, s.user, s.group_add));
   p.user.uid = user.uid;
   p.user.gid = user.gid;
-  if (!has_env(p.env, "PATH")) p.env.insert(p.env.begin(), "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-  if (!has_env(p.env, "HOSTNAME")) p.env.push_back("HOSTNAME=" + s.hostname);
-  if (c.tty && !has_env(p.env, "TERM")) p.env.push_back("TERM=xterm");
-  if (!has_env(p.env, "HOME")) p.env.push_back("HOME=" + user.home);
+  p.user.additional_gids = user.additional_gids;
+  p.env = process_env(s.env, s.hostname, c.tty, {}, user.home);
   p.cwd = s.working_dir.empty() ? "/" : s.working_dir;
   auto caps = TRY(capabilities(s));
   p.capabilities = oci::Capabilities{caps, caps, {}, caps, {}};

@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <climits>
+#include <cstring>
 #include <vector>
 
 #include "base/file.hpp"
@@ -83,8 +86,16 @@ Result<std::string> find_executable(const oci::Process& process) {
   if (process.args.empty()) return make_error(ErrorCategory::InvalidArgument, "args must not be empty");
   const std::string& name = process.args[0];
   if (name.find('/') != std::string::npos) {
+    // runc's LookPath (Go's): a directory or a file without an exec bit
+    // is "permission denied" before start, in Go's lower-case wording.
     struct stat st;
-    if (::stat(name.c_str(), &st) != 0) return sys_error("exec: \"" + name + "\": stat " + name);
+    if (::stat(name.c_str(), &st) != 0) {
+      std::string reason = ::strerror(errno);
+      if (!reason.empty()) reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
+      return make_error(ErrorCategory::NotFound, "exec: \"" + name + "\": stat " + name + ": " + reason);
+    }
+    if (S_ISDIR(st.st_mode) || (st.st_mode & 0111) == 0)
+      return make_error(ErrorCategory::PermissionDenied, "exec: \"" + name + "\": permission denied");
     return name;
   }
   std::string path = env_value(process.env, "PATH");

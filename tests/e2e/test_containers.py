@@ -68,8 +68,6 @@ def test_run_exit_codes_match_dockerd(berthd):
     assert berthd.docker("ps", "-aq").stdout.strip() == ""
 
 
-@pytest.mark.xfail(reason="berth-runtime checks the exec bit only after start (runc's LookPath "
-                          "checks it before), so dockerd's 126 becomes 127", strict=False)
 def test_run_non_executable_gives_126(berthd):
     not_exec = berthd.docker("run", "--rm", "busybox", "/etc/passwd", check=False)
     assert not_exec.returncode == 126, not_exec.stderr

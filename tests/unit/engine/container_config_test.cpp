@@ -61,7 +61,8 @@ TEST(ContainerConfig, ImageDefaultsMergeLikeDockerd) {
   EXPECT_EQ(c.path, "sh");
   EXPECT_TRUE(c.args.empty());
   auto config = config_of(c);
-  EXPECT_EQ(boost::json::serialize(config["Env"]), R"(["PATH=/usr/bin:/bin","LANG=de","X=1"])");
+  // dockerd: the user's entries first, then the image's not overridden.
+  EXPECT_EQ(boost::json::serialize(config["Env"]), R"(["LANG=de","X=1","PATH=/usr/bin:/bin"])");
   EXPECT_EQ(config["WorkingDir"].as_string(), "/srv");
   EXPECT_EQ(config["Hostname"].as_string(), "0123456789ab");
   EXPECT_EQ(c.labels.at("a"), "b");
