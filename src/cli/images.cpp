@@ -259,13 +259,13 @@ std::vector<Command> image_commands() {
                   0, 1, false, 1, images_cmd});
   cmds.push_back({"pull", {"image pull"}, "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",
                   {bool_flag('a', "all-tags", "Download all tagged images in the repository"),
-                   bool_flag(0, "disable-content-trust", "Skip image verification (berth never verifies)"),
+                   value_flag(0, "disable-content-trust", "", "Skip image verification (berth never verifies)", "true"),
                    value_flag(0, "platform", "string", "Set platform if server is multi-platform capable"),
                    bool_flag('q', "quiet", "Suppress verbose output")},
                   1, 1, false, 1, pull_cmd});
   cmds.push_back({"push", {"image push"}, "[OPTIONS] NAME[:TAG]", "Upload an image to a registry",
                   {bool_flag('a', "all-tags", "Push all tags of an image to the repository"),
-                   bool_flag(0, "disable-content-trust", "Skip image signing (berth never signs)"),
+                   value_flag(0, "disable-content-trust", "", "Skip image signing (berth never signs)", "true"),
                    bool_flag('q', "quiet", "Suppress verbose output")},
                   1, 1, false, 1, push_cmd});
   cmds.push_back({"tag", {"image tag"}, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
