@@ -13,6 +13,7 @@
 #include "cli/command.hpp"
 #include "cli/create_body.hpp"
 #include "cli/images.hpp"
+#include "cli/platform.hpp"
 #include "cli/signal_proxy.hpp"
 
 namespace berth::cli {
@@ -49,16 +50,22 @@ Result<> write_cidfile(const Args& args, const std::string& id) {
 
 Result<std::string> create_container(Context& ctx, const Args& args, const json::value& body) {
   TRY(check_cidfile(args));
+  // docker sends ?name=&platform= (Go's sorted query), platform normalised.
+  std::string platform = platform_flag(args.get("platform"), args.has("platform"));
+  if (!platform.empty()) platform = TRY(normalize_platform(platform));
   std::string q = "/containers/create";
   if (args.has("name")) q += "?name=" + query_escape(args.get("name"));
+  if (!platform.empty()) q += (args.has("name") ? "&platform=" : "?platform=") + query_escape(platform);
   auto post = [&] { return ctx.call("POST", q, json::serialize(body)); };
   auto res = TRY(post());
   std::string image = args.positional[0];
   if (res.status == 404 && args.get("pull", "missing") != "never") {
     bool quiet = flag_true(args, "quiet");
-    if (!quiet) err("Unable to find image '" + image + "' locally\n");
+    ImageRef r = parse_image_ref(image);
+    std::string shown = image + (r.tag.empty() && r.digest.empty() ? ":latest" : "");  // docker names the tag
+    if (!quiet) err("Unable to find image '" + shown + "' locally\n");
     UniqueFd devnull(quiet ? ::open("/dev/null", O_WRONLY | O_CLOEXEC) : -1);
-    TRY(pull_image(ctx, image, quiet ? devnull.get() : 2));
+    TRY(pull_image(ctx, image, quiet ? devnull.get() : 2, platform));
     res = TRY(post());
   }
   if (res.status >= 400) return daemon_error(res);
@@ -153,7 +160,7 @@ Result<int> create_cmd(Context& ctx, const Args& args) {
   auto body = build_create_body(args);
   if (!body) return run_failure("create", body.error(), 125);
   auto id = create_container(ctx, args, *body);
-  if (!id) return run_failure("create", id.error(), 125);
+  if (!id) return err(id.error().message() + "\n"), 1;  // docker create: the plain message, exit 1
   out(*id + "\n");
   return 0;
 }

@@ -27,7 +27,6 @@ UNSUPPORTED_FLAGS = {
     "run": WINDOWS_OR_GONE, "create": WINDOWS_OR_GONE,
     "container run": WINDOWS_OR_GONE, "container create": WINDOWS_OR_GONE,
     "start": {"checkpoint", "checkpoint-dir"}, "container start": {"checkpoint", "checkpoint-dir"},
-    "images": {"tree"}, "image ls": {"tree"},
     # multi-platform image stores: berthd keeps one platform per image
     "push": {"platform"}, "image push": {"platform"}, "load": {"platform"}, "image load": {"platform"},
     "save": {"platform"}, "image save": {"platform"}, "rmi": {"platform"}, "image rm": {"platform"},
