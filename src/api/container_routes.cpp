@@ -11,6 +11,9 @@
 #include "api/filters_json.hpp"
 #include "api/network_json.hpp"
 #include "api/notifier.hpp"
+#include "base/strings.hpp"
+#include "engine/image_service.hpp"
+#include "oci/image_manifest.hpp"
 
 namespace berth::api {
 namespace {
@@ -18,11 +21,43 @@ namespace {
 using namespace asio::experimental::awaitable_operators;
 using engine::ContainerService;
 
-Task<Result<>> create(Exchange& ex, ContainerService& cs) {
+// ?platform=os/arch[/variant] (API 1.41): the local image must be for that
+// platform, else dockerd's 404, after which the docker CLI pulls that
+// platform's image. Without an image service or a readable body the
+// create itself reports what is wrong.
+Result<> check_platform(engine::ImageService* images, const std::string& platform, const std::string& body) {
+  if (platform.empty() || !images) return ok();
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (ec || !v.is_object() || !v.as_object().contains("Image") || !v.at("Image").is_string()) return ok();
+  std::string ref(v.at("Image").get_string());
+  auto image = images->inspect(ref);
+  if (!image) return ok();
+  oci::Platform want, have{image->os, image->architecture, image->variant, {}, {}};
+  auto parts = split(platform, '/');
+  if (parts.size() < 2 || parts.size() > 3)
+    return make_error(ErrorCategory::InvalidArgument, "invalid platform \"" + platform + "\" (want os/arch[/variant])");
+  want.os = parts[0];
+  want.architecture = parts[1];
+  if (parts.size() == 3) want.variant = parts[2];
+  if (oci::platform_matches(want, have)) return ok();
+  auto text = [](const oci::Platform& p) {
+    return p.os + "/" + p.architecture + (p.variant.empty() ? "" : "/" + p.variant);
+  };
+  return make_error(ErrorCategory::NotFound, "image with reference " + ref +
+                                                 " was found but does not match the specified platform: wanted " +
+                                                 text(want) + ", actual: " + text(have));
+}
+
+Task<Result<>> create(Exchange& ex, ContainerService& cs, engine::ImageService* images) {
   auto body = co_await ex.read_body();
   if (!body) co_return tl::unexpected(body.error());
   std::string name = ex.query().get_or("name", "");
-  auto created = co_await ex.run_blocking([&] { return cs.create(name, *body); });
+  std::string platform = ex.query().get_or("platform", "");
+  auto created = co_await ex.run_blocking([&]() -> decltype(cs.create(name, *body)) {
+    TRY(check_platform(images, platform, *body));  // reads the image store: off the event loop
+    return cs.create(name, *body);
+  });
   if (!created) co_return tl::unexpected(created.error());
   boost::json::array warnings;
   for (const auto& w : created->warnings) warnings.emplace_back(w);
@@ -176,7 +211,8 @@ Result<> add_container_routes(Router& router, const Services& services) {
   auto* cs = services.containers;
   std::string driver = services.storage_driver;
   auto bind = [cs](auto fn) { return [cs, fn](Exchange& ex) { return fn(ex, *cs); }; };
-  TRY(router.add("POST", "/containers/create", bind(create)));
+  auto* images = services.images;
+  TRY(router.add("POST", "/containers/create", [cs, images](Exchange& ex) { return create(ex, *cs, images); }));
   auto* networks = services.networks;
   auto* volumes = services.volumes;
   TRY(router.add("GET", "/containers/json", [cs, networks, volumes](Exchange& ex) { return list(ex, *cs, networks, volumes); }));

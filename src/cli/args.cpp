@@ -1,5 +1,7 @@
 #include "cli/args.hpp"
 
+#include <sys/ioctl.h>
+
 #include <algorithm>
 
 namespace berth::cli {
@@ -114,7 +116,55 @@ Result<Args> parse_args(const std::vector<Flag>& flags, const std::vector<std::s
   return out;
 }
 
-std::string format_flags(const std::vector<Flag>& unsorted) {
+namespace {
+
+// pflag's wrapN: the text up to `width` characters cut at the last blank,
+// allowed `slop` characters over when that takes the rest.
+std::pair<std::string, std::string> wrap_line(const std::string& s, size_t width, size_t slop) {
+  if (width + slop > s.size()) return {s, ""};
+  size_t blank = s.find_last_of(" \t\n", width - 1);
+  if (blank == std::string::npos || blank == 0) return {s, ""};
+  size_t nl = s.rfind('\n', width - 1);
+  if (nl != std::string::npos && nl > 0 && nl < blank) return {s.substr(0, nl), s.substr(nl + 1)};
+  return {s.substr(0, blank), s.substr(blank + 1)};
+}
+
+std::string indent_newlines(const std::string& s, size_t indent) {
+  std::string out;
+  for (char c : s) out += c == '\n' ? "\n" + std::string(indent, ' ') : std::string(1, c);
+  return out;
+}
+
+// A flag description wrapped to `cols` columns, starting at column
+// `indent`, the way cobra/pflag lays out docker's help (too narrow: the
+// text moves to its own lines at column 16).
+std::string wrap_help(std::string text, size_t indent, size_t cols) {
+  std::string out;
+  if (cols < indent + 24) {
+    indent = 16;
+    out = "\n" + std::string(indent, ' ');
+  }
+  if (cols < indent + 24) return out + indent_newlines(text, indent);
+  const size_t slop = 5, width = cols - indent - slop;
+  auto [first, rest] = wrap_line(text, width, slop);
+  out += indent_newlines(first, indent);
+  while (!rest.empty()) {
+    auto [line, more] = wrap_line(rest, width, slop);
+    out += "\n" + std::string(indent, ' ') + indent_newlines(line, indent);
+    rest = more;
+  }
+  return out;
+}
+
+}  // namespace
+
+size_t help_columns() {
+  winsize ws{};
+  int width = ::ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
+  return static_cast<size_t>(width - 1);  // docker's wrappedFlagUsages
+}
+
+std::string format_flags(const std::vector<Flag>& unsorted, size_t cols) {
   std::vector<Flag> flags = unsorted;  // cobra lists flags by long name
   std::sort(flags.begin(), flags.end(), [](const Flag& a, const Flag& b) { return a.long_name < b.long_name; });
   std::vector<std::pair<std::string, std::string>> rows;
@@ -130,7 +180,7 @@ std::string format_flags(const std::vector<Flag>& unsorted) {
   }
   std::string out = "Options:\n";
   for (auto& [left, right] : rows)
-    out += "  " + left + std::string(width - left.size() + 3, ' ') + right + "\n";
+    out += "  " + left + std::string(width - left.size() + 3, ' ') + wrap_help(right, width + 5, cols) + "\n";
   return out;
 }
 

@@ -42,8 +42,11 @@ struct ParseOptions {
 Result<Args> parse_args(const std::vector<Flag>& flags, const std::vector<std::string>& argv,
                         ParseOptions options = {});
 
-// The "Options:" block of a help text, aligned like cobra's.
-std::string format_flags(const std::vector<Flag>& flags);
+// The "Options:" block of a help text, aligned and wrapped to `cols`
+// columns like cobra's.
+std::string format_flags(const std::vector<Flag>& flags, size_t cols = 79);
+// docker's wrap width: the terminal's on stdin less one, else 79.
+size_t help_columns();
 
 // Reads a boolean flag value ("true"/"false"/"1"/"0"); `--rm=false` works.
 bool flag_true(const Args& args, const std::string& name);

@@ -131,11 +131,17 @@ Result<bool> pump(api::HijackedConnection& conn, const AttachOptions& options) {
   if (!stdin_open) ::shutdown(conn.fd.get(), SHUT_WR);
   std::string buf(32 * 1024, '\0');
   for (;;) {
-    pollfd fds[3] = {{conn.fd.get(), POLLIN, 0}, {winch_read.get(), POLLIN, 0}, {0, POLLIN, 0}};
-    nfds_t n = stdin_open ? 3 : 2;
+    int proxy_fd = options.signals ? options.signals->fd() : -1;
+    pollfd fds[4] = {{conn.fd.get(), POLLIN, 0}, {winch_read.get(), POLLIN, 0}, {proxy_fd, POLLIN, 0},
+                     {0, POLLIN, 0}};
+    nfds_t n = stdin_open ? 4 : 3;
     if (::poll(fds, n, -1) < 0) {
       if (errno == EINTR) continue;
       return sys_error("poll");
+    }
+    if (fds[2].revents & POLLIN) {
+      options.signals->dispatch();
+      if (options.signals->forced()) return false;
     }
     if (fds[1].revents & POLLIN) {
       char drain[64];
@@ -149,7 +155,7 @@ Result<bool> pump(api::HijackedConnection& conn, const AttachOptions& options) {
       if (got <= 0) return false;  // the daemon closed: the process ended
       TRY(demux.feed(std::string_view(buf.data(), static_cast<size_t>(got))));
     }
-    if (stdin_open && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) {
+    if (stdin_open && (fds[3].revents & (POLLIN | POLLHUP | POLLERR))) {
       ssize_t got = ::read(0, buf.data(), buf.size());
       if (got < 0 && errno == EINTR) continue;
       if (got <= 0) {

@@ -9,6 +9,7 @@
 
 #include "api/client.hpp"
 #include "base/error.hpp"
+#include "cli/signal_proxy.hpp"
 
 namespace berth::cli {
 
@@ -19,6 +20,9 @@ struct AttachOptions {
   // Called once after the streams are set up and on every SIGWINCH
   // (height, width of this terminal).
   std::function<void(int, int)> resize;
+  // Without a TTY: signals caught by this proxy are forwarded while the
+  // streams are pumped (null = no proxying).
+  SignalProxy* signals = nullptr;
 };
 
 // Returns true when the user detached with the detach keys.

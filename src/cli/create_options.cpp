@@ -250,15 +250,15 @@ Result<> add_structured(const Args& args, json::object& config, json::object& ho
 
 std::vector<Flag> create_extra_flags() {
   std::vector<Flag> flags = {
-      value_flag(0, "annotation", "map", "Add an annotation to the container (passed to the OCI runtime)"),
-      value_flag(0, "blkio-weight-device", "list", "Block IO weight per device (/dev/sda:500)"),
+      value_flag(0, "annotation", "map", "Add an annotation to the container (passed to the OCI runtime)", "map[]"),
+      value_flag(0, "blkio-weight-device", "list", "Block IO weight per device (/dev/sda:500)", "[]"),
       value_flag(0, "cidfile", "string", "Write the container ID to the file"),
       value_flag(0, "device", "list", "Add a host device to the container"),
-      value_flag(0, "device-read-bps", "list", "Limit read rate (bytes per second) from a device"),
-      value_flag(0, "device-read-iops", "list", "Limit read rate (IO per second) from a device"),
-      value_flag(0, "device-write-bps", "list", "Limit write rate (bytes per second) to a device"),
-      value_flag(0, "device-write-iops", "list", "Limit write rate (IO per second) to a device"),
-      bool_flag(0, "disable-content-trust", "Skip image verification (berth never verifies; accepted for docker scripts)"),
+      value_flag(0, "device-read-bps", "list", "Limit read rate (bytes per second) from a device", "[]"),
+      value_flag(0, "device-read-iops", "list", "Limit read rate (IO per second) from a device", "[]"),
+      value_flag(0, "device-write-bps", "list", "Limit write rate (bytes per second) to a device", "[]"),
+      value_flag(0, "device-write-iops", "list", "Limit write rate (IO per second) to a device", "[]"),
+      value_flag(0, "disable-content-trust", "", "Skip image verification (berth never verifies; accepted for docker scripts)", "true"),
       value_flag(0, "label-file", "list", "Read in a line delimited file of labels"),
       value_flag(0, "log-driver", "string", "Logging driver for the container"),
       value_flag(0, "log-opt", "list", "Log driver options"),
@@ -275,7 +275,8 @@ std::vector<Flag> create_extra_flags() {
       bool_flag(0, "no-healthcheck", "Disable any container-specified HEALTHCHECK"),
       value_flag(0, "ulimit", "ulimit", "Ulimit options (default [])"),
   };
-  for (const auto& p : kPassThrough) flags.push_back(value_flag(0, p.flag, p.value, p.help));
+  for (const auto& p : kPassThrough)  // pflag shows an unsigned flag's zero default
+    flags.push_back(value_flag(0, p.flag, p.value, p.help, std::string_view(p.value) == "uint16" ? "0" : ""));
   return flags;
 }
 

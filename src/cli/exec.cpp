@@ -68,6 +68,11 @@ Result<int> attach_cmd(Context& ctx, const Args& args) {
   std::string id = str_field(info, "Id");
   std::string q = "/containers/" + id + "/attach?stderr=1&" + std::string(stdin ? "stdin=1&" : "") + "stdout=1&stream=1";
   if (args.has("detach-keys")) q += "&detachKeys=" + query_escape(args.get("detach-keys"));
+  // Without a TTY (and unless --sig-proxy=false), signals go to the container.
+  std::function<void(int)> forward;
+  if (!tty && (!args.has("sig-proxy") || flag_true(args, "sig-proxy")))
+    forward = [&](int s) { (void)ctx.call("POST", "/containers/" + id + "/kill?signal=" + signal_name(s)); };
+  SignalProxy proxy(std::move(forward));
   auto conn = TRY(ctx.hijack("POST", q));
   auto waiter = TRY(ctx.connect_again());
   TRY(waiter.begin("POST", ctx.versioned("/containers/" + id + "/wait")));
@@ -78,7 +83,9 @@ Result<int> attach_cmd(Context& ctx, const Args& args) {
   opts.resize = [&](int h, int w) {
     (void)ctx.call("POST", "/containers/" + id + "/resize?h=" + std::to_string(h) + "&w=" + std::to_string(w));
   };
+  opts.signals = &proxy;
   if (TRY(pump(conn, opts))) return 0;
+  if (proxy.forced()) return 1;
   auto res = TRY(waiter.finish());
   return static_cast<int>(int_field(TRY(parse_json(res.body)), "StatusCode"));
 }
@@ -103,7 +110,7 @@ std::vector<Command> exec_commands() {
                   "Attach local standard input, output, and error streams to a running container",
                   {value_flag(0, "detach-keys", "string", "Override the key sequence for detaching a container"),
                    bool_flag(0, "no-stdin", "Do not attach STDIN"),
-                   bool_flag(0, "sig-proxy", "Proxy all received signals to the process")},
+                   value_flag(0, "sig-proxy", "", "Proxy all received signals to the process", "true")},
                   1, 1, false, 1, attach_cmd});
   return cmds;
 }

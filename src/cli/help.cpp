@@ -83,14 +83,22 @@ std::string rows_block(const std::string& title, const std::vector<std::pair<std
 
 }  // namespace
 
+std::vector<std::string> alias_line(const Command& c) {
+  std::vector<std::string> names = c.aliases;
+  // A top-level shortcut ("ps") comes after its group forms ("container ls").
+  if (c.name.find(' ') == std::string::npos) names.push_back(c.name);
+  else names.insert(names.begin(), c.name);
+  return names;
+}
+
 bool is_group(const std::string& word) { return !group_members(word).empty(); }
 
 std::string command_help(const Command& c, const std::string& invoked) {
   const std::string& name = invoked.empty() ? c.name : invoked;
-  std::string text = "\nUsage:  berth " + name + (c.usage.empty() ? "" : " " + c.usage) + "\n\n";
+  std::string text = "Usage:  berth " + name + (c.usage.empty() ? "" : " " + c.usage) + "\n\n";
   text += c.summary + "\n";
-  if (!c.aliases.empty()) text += "\nAliases:\n  berth " + c.name + ", berth " + join(c.aliases, ", berth ") + "\n";
-  if (!c.flags.empty()) text += "\n" + format_flags(c.flags);
+  if (!c.aliases.empty()) text += "\nAliases:\n  berth " + join(alias_line(c), ", berth ") + "\n";
+  if (!c.flags.empty()) text += "\n" + format_flags(c.flags, help_columns());
   if (auto it = examples().find(c.name); it != examples().end()) text += "\nExamples:\n" + it->second;
   return text;
 }
@@ -99,7 +107,7 @@ std::string group_help(const std::string& group) {
   std::vector<std::pair<std::string, std::string>> rows;
   for (auto& [name, summary] : group_members(group)) rows.emplace_back(name, summary);
   auto it = group_summaries().find(group);
-  return "\nUsage:  berth " + group + " COMMAND\n\n" + (it == group_summaries().end() ? "" : it->second + "\n") +
+  return "Usage:  berth " + group + " COMMAND\n\n" + (it == group_summaries().end() ? "" : it->second + "\n") +
          rows_block("Commands", rows) + "\nRun 'berth " + group + " COMMAND --help' for more information on a command.\n";
 }
 
@@ -114,7 +122,7 @@ std::string global_help() {
   for (const auto& c : all_commands())
     if (c.name.find(' ') == std::string::npos && !seen.count(c.name)) rest.emplace_back(c.name, c.summary);
   std::sort(rest.begin(), rest.end());
-  return "\nUsage:  berth [OPTIONS] COMMAND\n\nA container engine that speaks the Docker Engine API\n" +
+  return "Usage:  berth [OPTIONS] COMMAND\n\nA container engine that speaks the Docker Engine API\n" +
          rows_block("Common Commands", common) + rows_block("Management Commands", groups) +
          rows_block("Commands", rest) +
          "\nGlobal Options:\n"

@@ -14,5 +14,8 @@ std::string group_help(const std::string& group);
 // `invoked`: the words the user typed ("container ls" for ps), as docker
 // names the command it was called as.
 std::string command_help(const Command& c, const std::string& invoked = "");
+// The names an "Aliases:" line lists, in docker's order: the group form
+// first, a top-level shortcut last ("container ls, container list, ps").
+std::vector<std::string> alias_line(const Command& c);
 
 }  // namespace berth::cli

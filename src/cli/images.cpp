@@ -10,6 +10,7 @@
 #include "cli/command.hpp"
 #include "cli/format.hpp"
 #include "cli/images.hpp"
+#include "cli/platform.hpp"
 #include "cli/progress.hpp"
 
 namespace berth::cli {
@@ -37,11 +38,12 @@ ImageRef parse_image_ref(const std::string& ref) {
   return r;
 }
 
-Result<> pull_image(Context& ctx, const std::string& ref, int fd) {
+Result<> pull_image(Context& ctx, const std::string& ref, int fd, const std::string& platform) {
   ImageRef r = parse_image_ref(ref);
   std::string tag = r.digest.empty() ? (r.tag.empty() ? "latest" : r.tag) : r.digest;
-  return stream_progress(ctx, "/images/create?fromImage=" + query_escape(r.name) + "&tag=" + query_escape(tag),
-                         fd, {{"X-Registry-Auth", registry_auth_header(ref)}});
+  std::string q = "/images/create?fromImage=" + query_escape(r.name);
+  if (!platform.empty()) q += "&platform=" + query_escape(to_lower(platform));  // the docker client lowercases it
+  return stream_progress(ctx, q + "&tag=" + query_escape(tag), fd, {{"X-Registry-Auth", registry_auth_header(ref)}});
 }
 
 namespace {
@@ -74,6 +76,16 @@ json::object image_row(const json::value& img, const std::string& repo, const st
 }
 
 Result<int> images_cmd(Context& ctx, const Args& args) {
+  // docker 28's tree view lists each image's platform manifests, which only
+  // API 1.47 daemons report; older ones get docker's refusal. berth has no
+  // tree renderer yet (no daemon here serves 1.47 to check it against).
+  if (flag_true(args, "tree")) {
+    std::string v = TRY(ctx.api_version());
+    if (compare_versions(v, "1.47") < 0)
+      return make_error(ErrorCategory::InvalidArgument,
+                        "\"--tree\" requires API version 1.47, but the Docker daemon API version is " + v);
+    return make_error(ErrorCategory::InvalidArgument, "berth images --tree is not supported yet");
+  }
   std::string q = "/images/json?";
   if (flag_true(args, "all")) q += "all=1&";
   std::vector<std::string> filters = args.all("filter");
@@ -106,7 +118,7 @@ Result<int> pull_cmd(Context& ctx, const Args& args) {
     out("Using default tag: latest\n");
     r.tag = "latest";
   }
-  TRY(pull_image(ctx, ref, 1));
+  TRY(pull_image(ctx, ref, 1, platform_flag(args.get("platform"), args.has("platform"))));
   std::string shown = r.name + (r.digest.empty() ? ":" + r.tag : "@" + r.digest);
   if (!flag_true(args, "quiet")) out(shown + "\n");
   return 0;
@@ -255,17 +267,18 @@ std::vector<Command> image_commands() {
                    value_flag('f', "filter", "filter", "Filter output based on conditions provided"),
                    value_flag(0, "format", "string", "Format output using a custom template"),
                    bool_flag(0, "no-trunc", "Don't truncate output"),
-                   bool_flag('q', "quiet", "Only show image IDs")},
+                   bool_flag('q', "quiet", "Only show image IDs"),
+                   bool_flag(0, "tree", "List multi-platform images as a tree (EXPERIMENTAL)")},
                   0, 1, false, 1, images_cmd});
   cmds.push_back({"pull", {"image pull"}, "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",
                   {bool_flag('a', "all-tags", "Download all tagged images in the repository"),
-                   bool_flag(0, "disable-content-trust", "Skip image verification (berth never verifies)"),
+                   value_flag(0, "disable-content-trust", "", "Skip image verification (berth never verifies)", "true"),
                    value_flag(0, "platform", "string", "Set platform if server is multi-platform capable"),
                    bool_flag('q', "quiet", "Suppress verbose output")},
                   1, 1, false, 1, pull_cmd});
   cmds.push_back({"push", {"image push"}, "[OPTIONS] NAME[:TAG]", "Upload an image to a registry",
                   {bool_flag('a', "all-tags", "Push all tags of an image to the repository"),
-                   bool_flag(0, "disable-content-trust", "Skip image signing (berth never signs)"),
+                   value_flag(0, "disable-content-trust", "", "Skip image signing (berth never signs)", "true"),
                    bool_flag('q', "quiet", "Suppress verbose output")},
                   1, 1, false, 1, push_cmd});
   cmds.push_back({"tag", {"image tag"}, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",

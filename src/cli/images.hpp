@@ -15,7 +15,8 @@ struct ImageRef {
 ImageRef parse_image_ref(const std::string& ref);
 
 // POST /images/create with progress on `fd` (stderr for run).
-Result<> pull_image(Context& ctx, const std::string& ref, int fd);
+// `platform` ("os/arch[/variant]", may be empty) goes in the query as is.
+Result<> pull_image(Context& ctx, const std::string& ref, int fd, const std::string& platform = "");
 
 class Args;
 // inspect restricted to one kind ("containers", "images", "networks").

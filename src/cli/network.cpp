@@ -125,7 +125,7 @@ std::vector<Command> network_commands() {
                    value_flag(0, "ip-range", "strings", "Allocate container ip from a sub-range"),
                    bool_flag(0, "ipv6", "Enable or disable IPv6 networking"),
                    value_flag(0, "label", "list", "Set metadata on a network"),
-                   value_flag('o', "opt", "map", "Set driver specific options"),
+                   value_flag('o', "opt", "map", "Set driver specific options", "map[]"),
                    value_flag(0, "subnet", "strings", "Subnet in CIDR format that represents a network segment")},
                   1, 1, false, 1, create_cmd});
   cmds.push_back({"network rm", {"network remove"}, "NETWORK [NETWORK...]", "Remove one or more networks",

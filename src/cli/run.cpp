@@ -13,6 +13,8 @@
 #include "cli/command.hpp"
 #include "cli/create_body.hpp"
 #include "cli/images.hpp"
+#include "cli/platform.hpp"
+#include "cli/signal_proxy.hpp"
 
 namespace berth::cli {
 namespace json = boost::json;
@@ -48,16 +50,22 @@ Result<> write_cidfile(const Args& args, const std::string& id) {
 
 Result<std::string> create_container(Context& ctx, const Args& args, const json::value& body) {
   TRY(check_cidfile(args));
+  // docker sends ?name=&platform= (Go's sorted query), platform normalised.
+  std::string platform = platform_flag(args.get("platform"), args.has("platform"));
+  if (!platform.empty()) platform = TRY(normalize_platform(platform));
   std::string q = "/containers/create";
   if (args.has("name")) q += "?name=" + query_escape(args.get("name"));
+  if (!platform.empty()) q += (args.has("name") ? "&platform=" : "?platform=") + query_escape(platform);
   auto post = [&] { return ctx.call("POST", q, json::serialize(body)); };
   auto res = TRY(post());
   std::string image = args.positional[0];
   if (res.status == 404 && args.get("pull", "missing") != "never") {
     bool quiet = flag_true(args, "quiet");
-    if (!quiet) err("Unable to find image '" + image + "' locally\n");
+    ImageRef r = parse_image_ref(image);
+    std::string shown = image + (r.tag.empty() && r.digest.empty() ? ":latest" : "");  // docker names the tag
+    if (!quiet) err("Unable to find image '" + shown + "' locally\n");
     UniqueFd devnull(quiet ? ::open("/dev/null", O_WRONLY | O_CLOEXEC) : -1);
-    TRY(pull_image(ctx, image, quiet ? devnull.get() : 2));
+    TRY(pull_image(ctx, image, quiet ? devnull.get() : 2, platform));
     res = TRY(post());
   }
   if (res.status >= 400) return daemon_error(res);
@@ -72,10 +80,23 @@ void resize_container(Context& ctx, const std::string& path, int h, int w) {
   (void)ctx.call("POST", path + "?h=" + std::to_string(h) + "&w=" + std::to_string(w));
 }
 
+// Errors are dropped, as docker drops them (the container may be gone).
+void forward_signal(Context& ctx, const std::string& id, int signo) {
+  (void)ctx.call("POST", "/containers/" + id + "/kill?signal=" + signal_name(signo));
+}
+
+// --sig-proxy: on unless "=false" (a TTY passes signals through the terminal).
+bool sig_proxy_on(const Args& args) { return !args.has("sig-proxy") || flag_true(args, "sig-proxy"); }
+
 // attach (hijack) -> wait registered -> start -> pump -> exit code.
 Result<int> attach_start_wait(Context& ctx, const std::string& id, bool tty, bool stdin, bool want_stdout,
                               bool want_stderr, const std::string& condition, const std::string& cmd,
-                              const std::string& detach_keys) {
+                              const std::string& detach_keys, bool sig_proxy) {
+  // Caught from before the attach, as docker does; a signal that arrives
+  // before the loop runs waits in the proxy's pipe.
+  std::function<void(int)> forward;
+  if (sig_proxy && !tty) forward = [&](int s) { forward_signal(ctx, id, s); };
+  SignalProxy proxy(std::move(forward));
   std::string q = "/containers/" + id + "/attach?";
   if (want_stderr) q += "stderr=1&";
   if (stdin) q += "stdin=1&";
@@ -93,7 +114,9 @@ Result<int> attach_start_wait(Context& ctx, const std::string& id, bool tty, boo
   opts.stdin = stdin;
   if (!detach_keys.empty()) opts.detach_keys = detach_keys;
   opts.resize = [&](int h, int w) { resize_container(ctx, "/containers/" + id + "/resize", h, w); };
+  opts.signals = &proxy;
   bool detached = TRY(pump(conn, opts));
+  if (proxy.forced()) return 1;
   if (detached) {
     err("\r\nread escape sequence\r\n");
     return 0;
@@ -126,7 +149,8 @@ Result<int> run_cmd(Context& ctx, const Args& args) {
   bool all = attach.empty();
   auto wants = [&](const char* s) { return all || std::find(attach.begin(), attach.end(), s) != attach.end(); };
   auto rc = attach_start_wait(ctx, *id, tty, interactive, wants("stdout"), wants("stderr"),
-                              flag_true(args, "rm") ? "removed" : "next-exit", "run", args.get("detach-keys"));
+                              flag_true(args, "rm") ? "removed" : "next-exit", "run", args.get("detach-keys"),
+                              sig_proxy_on(args));
   if (!rc) return run_failure("run", rc.error(), 125);
   return *rc;
 }
@@ -136,7 +160,7 @@ Result<int> create_cmd(Context& ctx, const Args& args) {
   auto body = build_create_body(args);
   if (!body) return run_failure("create", body.error(), 125);
   auto id = create_container(ctx, args, *body);
-  if (!id) return run_failure("create", id.error(), 125);
+  if (!id) return err(id.error().message() + "\n"), 1;  // docker create: the plain message, exit 1
   out(*id + "\n");
   return 0;
 }
@@ -151,7 +175,7 @@ Result<int> start_cmd(Context& ctx, const Args& args) {
   bool tty = cfg.at("Tty").as_bool();
   bool stdin = flag_true(args, "interactive") && cfg.at("OpenStdin").as_bool();
   return attach_start_wait(ctx, str_field(info, "Id"), tty, stdin, true, true, "next-exit", "start",
-                           args.get("detach-keys"));
+                           args.get("detach-keys"), true);
 }
 
 }  // namespace
@@ -165,7 +189,7 @@ std::vector<Command> run_commands() {
   auto run_flags = flags;
   run_flags.push_back(bool_flag('d', "detach", "Run container in background and print container ID"));
   run_flags.push_back(value_flag(0, "detach-keys", "string", "Override the key sequence for detaching a container"));
-  run_flags.push_back(bool_flag(0, "sig-proxy", "Proxy received signals to the process"));
+  run_flags.push_back(value_flag(0, "sig-proxy", "", "Proxy received signals to the process", "true"));
   cmds.push_back({"run", {"container run"}, "[OPTIONS] IMAGE [COMMAND] [ARG...]",
                   "Create and run a new container from an image", run_flags, 1, -1, true, 125, run_cmd});
   cmds.push_back({"create", {"container create"}, "[OPTIONS] IMAGE [COMMAND] [ARG...]",

@@ -378,12 +378,22 @@ void Monitor::finish() {
   clients_.clear();
 }
 
+// The monitor outlives a hangup or ctrl-c of whoever started it, but with a
+// handler, not SIG_IGN: ignored signals survive execve, so the container
+// would start with SIGHUP/SIGINT/SIGPIPE ignored (and a shell cannot even
+// trap a signal ignored on entry); a handler is reset to the default there.
+void ignore_here(int) {}
+
 }  // namespace
 
 int run(const Options& options) {
-  std::signal(SIGPIPE, SIG_IGN);
-  std::signal(SIGHUP, SIG_IGN);
-  std::signal(SIGINT, SIG_IGN);
+  for (int s : {SIGPIPE, SIGHUP, SIGINT}) {
+    struct sigaction sa {};
+    sa.sa_handler = ignore_here;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    ::sigaction(s, &sa, nullptr);
+  }
   Monitor m(options);
   auto pid = m.setup();
   std::string ready = pid ? "ok " + std::to_string(::getpid()) + " " + std::to_string(*pid) + "\n"

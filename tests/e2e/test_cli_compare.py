@@ -417,3 +417,24 @@ def test_passthrough_flags(compare, daemon, berth, loaded, tmp_path):
         results.append((first[0], again[0], normalise(again[2]).replace(cidfile, "<file>")))
         cli_run(program, daemon.host, ["rm", first[1].strip()])
     assert results[0] == results[1]
+
+
+def test_platform_and_images_tree(compare, loaded):
+    """--platform on run/create/pull: parsed and normalised client-side (a bad
+    specifier is docker's error), sent as ?platform=; a local image of
+    another platform is "not found", so the CLI pulls that platform (from a
+    closed loopback port here). `images --tree` needs API 1.47."""
+    compare([
+        (["tag", "busybox", "127.0.0.1:1/bb:1"], None),
+        (["create", "--name", "pl1", "--platform", "linux/amd64", "127.0.0.1:1/bb:1"], None),
+        (["create", "--name", "pl2", "--platform", "x86_64", "busybox"], None),
+        (["create", "--platform", "linux/arm64", "127.0.0.1:1/bb:1"], None),
+        (["create", "--platform", "bogus//x", "busybox"], None),
+        (["create", "--platform", "a/b/c/d", "busybox"], None),
+        (["create", "--platform", "foo", "busybox"], None),
+        (["run", "--rm", "--platform", "linux/arm64/v8", "127.0.0.1:1/bb:1", "true"], None),
+        (["pull", "--platform", "linux/arm64", "127.0.0.1:1/bb:1"], None),
+        (["images", "--tree"], None),
+        (["rm", "pl1", "pl2"], None),
+        (["rmi", "127.0.0.1:1/bb:1"], None),
+    ])

@@ -27,7 +27,6 @@ UNSUPPORTED_FLAGS = {
     "run": WINDOWS_OR_GONE, "create": WINDOWS_OR_GONE,
     "container run": WINDOWS_OR_GONE, "container create": WINDOWS_OR_GONE,
     "start": {"checkpoint", "checkpoint-dir"}, "container start": {"checkpoint", "checkpoint-dir"},
-    "images": {"tree"}, "image ls": {"tree"},
     # multi-platform image stores: berthd keeps one platform per image
     "push": {"platform"}, "image push": {"platform"}, "load": {"platform"}, "image load": {"platform"},
     "save": {"platform"}, "image save": {"platform"}, "rmi": {"platform"}, "image rm": {"platform"},
@@ -159,3 +158,88 @@ def test_bash_completion(berth, tmp_path):
     if os.path.exists(installed):
         with open(installed) as f:
             assert f.read() == proc.stdout
+
+
+def options(text):
+    """{flag: (value type, default or None)} from a help's Options block,
+    continuation lines joined."""
+    block = text.split("Options:\n", 1)[1] if "Options:\n" in text else ""
+    flags, current = {}, None
+    for line in block.splitlines():
+        m = re.match(r"^  (?:-\w, |    )--([\w-]+)( [\w.-]+)?\s{2,}(.*)$", line)
+        if m:
+            current = m.group(1)
+            flags[current] = [(m.group(2) or "").strip(), m.group(3)]
+        elif current and line.startswith("      "):
+            flags[current][1] += " " + line.strip()
+        else:
+            break
+    out = {}
+    for name, (kind, desc) in flags.items():
+        default = re.search(r"\(default (.*)\)$", desc)
+        out[name] = (kind, default.group(1) if default else None)
+    return out
+
+
+def head(program, text):
+    """Usage line and aliases with the program's name taken out."""
+    usage = text.splitlines()[0].replace(program, "X")
+    aliases = re.search(r"\nAliases:\n  (.*)\n", text)
+    return usage, aliases.group(1).replace(program, "X") if aliases else None
+
+
+def test_help_layout_like_docker(berth, docker):
+    """Each command's help starts with docker's Usage line, lists the same
+    aliases in docker's order, and each flag both have shows the same value
+    type and default."""
+    gaps = []
+    for name in docker_commands(docker):
+        if name in UNSUPPORTED_COMMANDS:
+            continue
+        want = help_text(docker, name.split())[1]
+        rc, got = help_text(berth, name.split())
+        assert rc == 0, name
+        if head("docker", want) != head("berth", got):
+            gaps.append((name, head("docker", want), head("berth", got)))
+        d, b = options(want), options(got)
+        for flag in sorted(set(d) & set(b)):
+            if d[flag] != b[flag]:
+                gaps.append((name, flag, d[flag], b[flag]))
+    assert gaps == [], "\n".join(map(str, gaps))
+
+
+def berth_commands(berth):
+    top = [c for c in commands(berth) if c not in GROUPS]
+    return top + [g + " " + s for g in GROUPS for s in commands(berth, g)]
+
+
+def test_every_command_help_is_complete(berth):
+    """Every command berth lists: Usage, a description, and an Options block
+    whose lines stay in 79 columns (the unit test cli_unit_tests checks
+    that each flag of the command table is in it)."""
+    for name in berth_commands(berth):
+        rc, text = help_text(berth, name.split())
+        assert rc == 0, name
+        lines = [line for line in text.splitlines() if not line.startswith("\t")]  # cp's 2nd usage
+        assert lines[0].startswith("Usage:  berth " + name), name
+        assert lines[1] == "" and lines[2].strip(), name  # the description
+        assert all(len(line) <= 79 for line in text.split("Options:\n", 1)[-1].split("\nExamples:")[0]
+                   .splitlines()), name
+
+
+def test_completion_matches_the_command_table(berth, tmp_path):
+    """The completion script is generated from the command table: every
+    command and group word completes, and `berth CMD --` offers exactly the
+    flags its help lists (plus --help)."""
+    script = tmp_path / "berth.bash"
+    script.write_text(subprocess.run([berth, "completion", "bash"], capture_output=True, text=True).stdout)
+    top = completion(berth, script, "berth ")
+    for name in commands(berth):
+        assert name in top, name
+    for name in berth_commands(berth):
+        words = name.split()
+        if len(words) == 2:
+            assert words[1] in completion(berth, script, "berth %s " % words[0]), name
+        want = {"--" + f for f in options(help_text(berth, words)[1])} | {"--help"}
+        got = set(completion(berth, script, "berth %s --" % name))
+        assert got == want, name
