@@ -4,11 +4,13 @@ dockerd pushes berthd pulls and runs; the docker CLI prints the same
 pull/push lines for both daemons (non-terminal output); concurrent pulls
 of one image through berthd all succeed and store it once."""
 
+import io
 import json
 import os
 import re
 import shutil
 import sys
+import tarfile
 import threading
 
 import pytest
@@ -76,7 +78,20 @@ def test_push_by_one_daemon_pull_by_the_other_same_digest(pusher, berthd, docker
         cleanup(dockerd, name)
 
 
-def test_cli_prints_the_same_pull_and_push_lines(berthd, dockerd, registry, busybox_image):
+def unique_layer_archive(directory):
+    """A one-file rootfs no daemon has seen: the session dockerd keeps
+    busybox's layer under other tests' tags, and a pull of layers a daemon
+    already holds prints no per-layer lines."""
+    path = os.path.join(str(directory), "unique.tar")
+    data = os.urandom(16).hex().encode()
+    with tarfile.open(path, "w") as tar:
+        info = tarfile.TarInfo("unique")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_cli_prints_the_same_pull_and_push_lines(berthd, dockerd, registry, busybox_image, tmp_path):
     """Same CLI, same registry, same image: berthd's progress stream renders
     to the lines dockerd's does (the push of a layer dockerd re-compresses
     has another digest, so pushes are compared with digests masked)."""
@@ -92,7 +107,7 @@ def test_cli_prints_the_same_pull_and_push_lines(berthd, dockerd, registry, busy
             daemon.docker("tag", "busybox:latest", own)
             out[label] = [mask(daemon.docker("push", own).stdout)]
             cleanup(daemon, own)
-        dockerd.docker("tag", "busybox:latest", shared)
+        dockerd.docker("import", unique_layer_archive(tmp_path), shared)
         dockerd.docker("push", shared)
         for label, daemon in daemons:
             cleanup(daemon, shared, "busybox:latest")
