@@ -257,7 +257,7 @@ int main(int argc, char** argv) {
       for (const auto& c : TRY(image::compute_changes(TRY(s.snapshots->diff_source(key)))))
         std::printf("%c %s\n", image::change_letter(c.kind), c.path.c_str());
     } else if (commit->parsed()) {
-      image::CommitOptions opt{parent, author, message, "", changes, tag, "", ""};
+      image::CommitOptions opt{parent, author, message, "", changes, tag, "", "", "", ""};
       std::printf("%s\n", TRY(image::commit_snapshot(ctx, *s.snapshots, key, opt)).id.c_str());
     } else if (rm->parsed()) {
       TRY(s.snapshots->remove(key));

@@ -80,6 +80,8 @@ Result<std::string> HostContainerService::commit(const std::string& ref, const C
   request.reference = p.repo.empty() || p.tag.empty() ? p.repo : p.repo + ":" + p.tag;
   request.container_config = TRY(commit_config(c.config, p.config));
   request.container_id = c.id;
+  request.own_config = c.config;
+  request.docker_version = BERTH_VERSION;
   bool paused_here = false;
   if (p.pause && c.state.running() && !c.state.paused) {
     TRY(pause(c.id));

@@ -118,15 +118,14 @@ Result<std::pair<int64_t, int64_t>> HostContainerService::spawn_monitor(Entry& e
   return spawn_monitor_process(find_monitor_binary(o_.monitor_path), args, e.c.dir + "/monitor.log");
 }
 
-void HostContainerService::start_failed(const std::shared_ptr<Entry>& e, const Error& error) {
+std::optional<bool> HostContainerService::end_run(const std::shared_ptr<Entry>& e,
+                                                  const std::function<bool(Entry&)>& mark,
+                                                  const std::function<void(const Container&)>& ended) {
   Container c;
   bool auto_rm;
   {
     std::lock_guard lock(mu_);
-    e->starting = false;
-    e->c.state.exit_code = exit_code_for_start_error(error.to_string());
-    e->c.state.error = error.to_string();
-    e->c.state.finished_at = oci::rfc3339_now();
+    if (!mark(*e)) return std::nullopt;
     persist(*e);
     c = e->c;
     auto_rm = c.auto_remove && !e->removing;
@@ -136,9 +135,22 @@ void HostContainerService::start_failed(const std::shared_ptr<Entry>& e, const E
     cv_.notify_all();
   }
   unmount_rootfs(c);
-  if (o_.network) o_.network->detach(c);
+  if (ended) ended(c);
+  // dockerd's auto-remove takes the anonymous volumes along (RemoveVolume).
   if (auto_rm)
     if (auto r = remove_entry(e, true); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
+  return auto_rm;
+}
+
+void HostContainerService::start_failed(const std::shared_ptr<Entry>& e, const Error& error) {
+  if (o_.network) o_.network->detach(c_copy(*e, mu_));
+  end_run(e, [&](Entry& x) {
+    x.starting = false;
+    x.c.state.exit_code = exit_code_for_start_error(error.to_string());
+    x.c.state.error = error.to_string();
+    x.c.state.finished_at = oci::rfc3339_now();
+    return true;
+  });
 }
 
 // The runtime created the container (its process waits at the exec
@@ -153,30 +165,18 @@ Error HostContainerService::abort_start(const std::shared_ptr<Entry>& e, const E
     pollfd p{e->monitor_pidfd.get(), POLLIN, 0};
     (void)::poll(&p, 1, 10000);
   }
-  Container c;
-  bool auto_rm;
-  {
-    std::lock_guard lock(mu_);
-    e->starting = false;
-    e->monitor_pidfd.reset();
-    e->monitor_ready = false;
-    auto& st = e->c.state;
+  if (o_.network) o_.network->detach(c_copy(*e, mu_));
+  end_run(e, [&](Entry& x) {
+    x.starting = false;
+    x.monitor_pidfd.reset();
+    x.monitor_ready = false;
+    auto& st = x.c.state;
     st.status = "created";
     st.exit_code = 128;
     st.error = error.message();
     st.pid = st.monitor_pid = 0;
-    persist(*e);
-    c = e->c;
-    auto_rm = c.auto_remove && !e->removing;
-    if (auto_rm) e->removing = true;
-    e->fire(WaitCondition::NextExit, {st.exit_code, ""});
-    e->changed();
-    cv_.notify_all();
-  }
-  unmount_rootfs(c);
-  if (o_.network) o_.network->detach(c);
-  if (auto_rm)
-    if (auto r = remove_entry(e); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
+    return true;
+  });
   return error;
 }
 
@@ -370,40 +370,32 @@ Result<UniqueFd> HostContainerService::attach(const std::string& id, const Attac
 }
 
 void HostContainerService::on_monitor_exit(const std::shared_ptr<Entry>& e) {
-  Container c;
-  bool auto_rm;
   // Released before the exit is visible: a stop returns with ports free.
   if (o_.network) o_.network->detach(c_copy(*e, mu_));
-  {
-    std::lock_guard lock(mu_);
-    if (!e->monitor_pidfd) return;
-    e->monitor_pidfd.reset();
-    e->monitor_ready = false;
-    auto ex = monitor::read_exit(e->dirfd.get());
-    auto& st = e->c.state;
-    st.status = "exited";
-    st.exit_code = ex ? ex->code : 255;
-    st.finished_at = ex ? ex->finished_at : oci::rfc3339_now();
-    if (!ex) st.error = "berth-monitor exited without recording the container's exit";
-    st.pid = 0;
-    st.monitor_pid = 0;
-    st.paused = false;
-    health_stopped(*e);
-    ++e->exits;
-    persist(*e);
-    c = e->c;
-    auto_rm = c.auto_remove && !e->removing;
-    if (auto_rm) e->removing = true;
-    e->fire(WaitCondition::NextExit, {st.exit_code, ""});
-    e->changed();
-    cv_.notify_all();
-  }
-  unmount_rootfs(c);
-  kill_execs(c.id);
-  publish(c, "die", {{"exitCode", std::to_string(c.state.exit_code)}});
-  if (auto_rm)
-    if (auto r = remove_entry(e, true); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
-  if (!auto_rm) schedule_restart(e, false);
+  auto removed = end_run(
+      e,
+      [&](Entry& x) {
+        if (!x.monitor_pidfd) return false;
+        x.monitor_pidfd.reset();
+        x.monitor_ready = false;
+        auto ex = monitor::read_exit(x.dirfd.get());
+        auto& st = x.c.state;
+        st.status = "exited";
+        st.exit_code = ex ? ex->code : 255;
+        st.finished_at = ex ? ex->finished_at : oci::rfc3339_now();
+        if (!ex) st.error = "berth-monitor exited without recording the container's exit";
+        st.pid = 0;
+        st.monitor_pid = 0;
+        st.paused = false;
+        health_stopped(x);
+        ++x.exits;
+        return true;
+      },
+      [&](const Container& c) {
+        kill_execs(c.id);
+        publish(c, "die", {{"exitCode", std::to_string(c.state.exit_code)}});
+      });
+  if (removed && !*removed) schedule_restart(e, false);
 }
 
 void HostContainerService::reaper() {

@@ -135,6 +135,13 @@ class HostContainerService final : public ContainerService,
   Result<std::shared_ptr<Entry>> find(const std::string& ref) const;
   Result<> prepare_start(Entry& e);
   Result<std::pair<int64_t, int64_t>> spawn_monitor(Entry& e);
+  // Every way a run ends (an exit, a failed or aborted start): `mark` sets
+  // the state under mu_ (false: nothing to do), which is persisted and
+  // signalled; the rootfs is released, `ended` runs, and an --rm
+  // container is removed with its anonymous volumes. nullopt: not marked;
+  // else whether it was auto-removed.
+  std::optional<bool> end_run(const std::shared_ptr<Entry>& e, const std::function<bool(Entry&)>& mark,
+                              const std::function<void(const Container&)>& ended = {});
   void start_failed(const std::shared_ptr<Entry>& e, const Error& error);
   // The network could not be attached to the created container.
   Error abort_start(const std::shared_ptr<Entry>& e, const Error& error);

@@ -82,6 +82,9 @@ struct ImageCommitRequest {
   std::string reference;  // optional "repo[:tag]"
   std::string container_config;  // the container's Config JSON: the image's config (empty: the parent's)
   std::string container_id;      // recorded as the image's "container"
+  // dockerd also records the container's own Config (before the request's
+  // config and changes) as "container_config", and its version.
+  std::string own_config, docker_version;
 };
 
 // Pull and push (/images/create?fromImage=, /images/{name}/push).

@@ -175,6 +175,8 @@ Result<std::string> LocalImageService::commit(const ImageCommitRequest& request)
   options.changes = request.changes;
   options.container_config = request.container_config;
   options.container_id = request.container_id;
+  options.own_config = request.own_config;
+  options.docker_version = request.docker_version;
   if (!request.reference.empty()) options.tag = TRY(join_reference(request.reference, "")).full();
   std::lock_guard lock(mu_);
   if (!stores_.snapshots)

@@ -57,6 +57,11 @@ Result<oci::ImageConfig> with_container_config(const oci::ImageConfig& config, c
     return make_error(ErrorCategory::InvalidArgument, "commit: the container's config is not a JSON object");
   doc.as_object()["config"] = std::move(cc);
   if (!options.container_id.empty()) doc.as_object()["container"] = options.container_id;
+  if (!options.own_config.empty()) {
+    auto own = json::parse(options.own_config, ec);
+    if (!ec && own.is_object()) doc.as_object()["container_config"] = std::move(own);
+  }
+  if (!options.docker_version.empty()) doc.as_object()["docker_version"] = options.docker_version;
   if (!options.message.empty()) doc.as_object()["comment"] = options.message;  // image inspect's Comment
   return oci::parse_image_config(json::serialize(doc));
 }

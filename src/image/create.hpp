@@ -34,6 +34,9 @@ struct CommitOptions {
   // (before `changes`), and its ID the image's "container".
   std::string container_config;
   std::string container_id;
+  // Recorded as "container_config" (docker inspect's ContainerConfig) and
+  // "docker_version", as dockerd does on commit; empty: left out.
+  std::string own_config, docker_version;
 };
 
 // Diffs the active snapshot `key` against its parent and records the image.

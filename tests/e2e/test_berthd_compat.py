@@ -318,3 +318,24 @@ def test_health_probe_timeout(daemon):
     codes = {d["exitCode"] for d in dies}
     assert codes == {"137"} if is_berthd(daemon) else codes <= {"137", "127"}
     assert "exec_start: /bin/sh -c sleep 10" in [e["Action"] for e in evs]
+
+
+def test_commit_records_container_config(daemon):
+    daemon.docker("rm", "-f", "compat-commit", check=False)
+    daemon.docker("run", "--label", LABEL + "=1", "--name", "compat-commit", "-e", "X=1", "-w", "/tmp",
+                  "busybox", "sh", "-c", "echo hi > /f")
+    cid = daemon.docker("inspect", "--format", "{{.Id}}", "compat-commit").stdout.strip()
+    daemon.docker("commit", "-m", "msg", "-a", "me", "-c", 'CMD ["cat","/f"]', "compat-commit", "compat-commit:1")
+    img = json.loads(daemon.docker("image", "inspect", "compat-commit:1").stdout)[0]
+    assert img["Container"] == cid
+    cc, config = img["ContainerConfig"], img["Config"]
+    # ContainerConfig: the container's own Config, before the changes.
+    assert cc["Cmd"] == ["sh", "-c", "echo hi > /f"] and config["Cmd"] == ["cat", "/f"]
+    assert cc["Hostname"] == cid[:12] and cc["WorkingDir"] == "/tmp" and cc["Image"] == "busybox"
+    assert cc["Env"] == ["X=1", PATH] == config["Env"]
+    assert cc["Labels"] == {LABEL: "1"}
+    assert img["DockerVersion"] != ""
+    assert (img["Author"], img["Comment"]) == ("me", "msg")
+    hist = daemon.docker("history", "--no-trunc", "--format", "{{.CreatedBy}}|{{.Comment}}", "compat-commit:1")
+    assert hist.stdout.splitlines()[0] == "sh -c echo hi > /f|msg"
+    assert run_rm(daemon, "compat-commit:1").stdout == "hi\n"

@@ -533,6 +533,22 @@ def test_taken_port_leaves_the_container_created_and_nothing_behind(berthd, netn
     assert_no_leftovers(berthd, netns)
 
 
+def test_taken_port_with_rm_removes_the_container_and_its_anonymous_volumes(berthd, netns):
+    # The aborted start (network attach failed) ends like every other run:
+    # --rm removes the container with its anonymous volumes, as dockerd.
+    port = PORT + 44
+    web(berthd, "holder2", port, "holder2")
+    try:
+        volumes = set(berthd.docker("volume", "ls", "-q").stdout.split())
+        out = berthd.docker("run", "--rm", "--name", "late-rm", "-v", "/data", "-p", "%d:80" % port,
+                            "busybox", "true", check=False)
+        assert out.returncode == 125 and "port is already allocated" in out.stderr
+        assert berthd.docker("ps", "-aq", "--filter", "name=late-rm").stdout.strip() == ""
+        assert set(berthd.docker("volume", "ls", "-q").stdout.split()) == volumes
+    finally:
+        berthd.docker("rm", "-f", "holder2", "late-rm", check=False)
+
+
 def test_publish_all_takes_the_images_exposed_ports(berthd, netns, tmp_path):
     # An image with EXPOSE 90/tcp 91/udp, made from busybox's filesystem.
     cid = berthd.docker("create", "busybox", "true").stdout.strip()

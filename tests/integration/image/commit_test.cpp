@@ -142,7 +142,7 @@ TEST_P(CommitTest, CommittedImageReproducesTheContainer) {
   EXPECT_FALSE(seen.count("C /lnk"));
 
   auto c = ctx();
-  CommitOptions opt{"base:1", "tester <t@example.com>", "a commit", "sh", {"ENV COMMITTED=1"}, "committed:1", "", ""};
+  CommitOptions opt{"base:1", "tester <t@example.com>", "a commit", "sh", {"ENV COMMITTED=1"}, "committed:1", "", "", "", ""};
   auto img = commit_snapshot(c, *snaps_, "ctr", opt);
   ASSERT_TRUE(img) << img.error().to_string();
   ASSERT_EQ(img->layers.size(), 2u);

@@ -229,7 +229,7 @@ TEST_F(LocalImagesWithSnapshots, CommitRecordsTheContainersChanges) {
   auto dir = stores_.snapshots->apply_dir("ctr");
   ASSERT_TRUE(dir);
   ASSERT_TRUE(write_file_atomic(*dir + "/added", "new", 0644));
-  ImageCommitRequest req{"ctr", "base:1", "me", "a message", "sh", {"CMD [\"cat\", \"/added\"]"}, "committed:2", "", ""};
+  ImageCommitRequest req{"ctr", "base:1", "me", "a message", "sh", {"CMD [\"cat\", \"/added\"]"}, "committed:2", "", "", "", ""};
   auto id = service_->commit(req);
   ASSERT_TRUE(id) << id.error().to_string();
   auto d = service_->inspect("committed:2");
