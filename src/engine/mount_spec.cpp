@@ -105,7 +105,7 @@ Result<MountPoint> to_mount_point(const Spec& s, const PathExists* exists) {
     mp.tmpfs_options = {"nosuid", "nodev", "noexec"};
     if (s.tmpfs_size) mp.tmpfs_options.push_back("size=" + tmpfs_size(s.tmpfs_size));
     if (s.tmpfs_mode) {
-      char buf[16];
+      char buf[32];  // room for any 64-bit octal value
       std::snprintf(buf, sizeof buf, "mode=%llo", static_cast<unsigned long long>(s.tmpfs_mode));
       mp.tmpfs_options.push_back(buf);
     }
