@@ -310,10 +310,12 @@ Result<> HostContainerService::remove_entry(const std::shared_ptr<Entry>& e, boo
   crash_point("rm:marked");
   unmount_rootfs(c);
   if (o_.network) o_.network->detach(c);
+  std::function<Result<>()> delete_snapshot_tree;
   {
     std::lock_guard db_lock(db_mu_);
-    if (auto r = o_.stores->snapshots->remove(snapshot_key(c.id)); !r && r.error().category() != ErrorCategory::NotFound)
-      return tl::unexpected(r.error());
+    auto r = o_.stores->snapshots->remove_deferred(snapshot_key(c.id));
+    if (r) delete_snapshot_tree = std::move(*r);
+    else if (r.error().category() != ErrorCategory::NotFound) return tl::unexpected(r.error());
   }
   crash_point("rm:snapshot");
   {
@@ -322,13 +324,21 @@ Result<> HostContainerService::remove_entry(const std::shared_ptr<Entry>& e, boo
   }
   crash_point("rm:row");
   if (o_.volumes) o_.volumes->removed(c, volumes);
-  if (auto r = remove_tree(c.dir); !r) log::warn("remove container dir", {{"error", r.error()}});
-  std::lock_guard lock(mu_);
-  entries_.erase(c.id);
-  if (auto it = names_.find(c.name); it != names_.end() && it->second == c.id) names_.erase(it);
-  e->fire(WaitCondition::Removed, {c.state.exit_code, ""});
-  e->changed();
+  {
+    std::lock_guard lock(mu_);
+    entries_.erase(c.id);
+    if (auto it = names_.find(c.name); it != names_.end() && it->second == c.id) names_.erase(it);
+    e->fire(WaitCondition::Removed, {c.state.exit_code, ""});
+    e->changed();
+  }
   publish(c, "destroy");
+  // Nothing left points at the two trees (no row, no record, no mount, the
+  // name is free), so deleting them, a few milliseconds of unlinks, runs
+  // after the waiters were answered; a crash before it leaves orphans that
+  // the next start removes (reconcile_orphans, the snapshotter's open).
+  if (delete_snapshot_tree)
+    if (auto r = delete_snapshot_tree(); !r) log::warn("remove container snapshot", {{"error", r.error()}});
+  if (auto r = remove_tree(c.dir); !r) log::warn("remove container dir", {{"error", r.error()}});
   return ok();
 }
 

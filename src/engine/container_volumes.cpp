@@ -104,7 +104,9 @@ Result<> LocalVolumeService::created(const Container& c, const std::vector<std::
     st.bind_all(v.name, c.id);
     TRY(st.run());
   }
-  TRY(write_file_atomic(c.dir + "/" + kMountsFile, mounts_to_json(mounts), 0600));
+  // No file means no mounts (container_mounts); most containers have
+  // none, and skipping the write saves create an fsync.
+  if (!mounts.empty()) TRY(write_file_atomic(c.dir + "/" + kMountsFile, mounts_to_json(mounts), 0600));
   undo.dismiss();
   return ok();
 }

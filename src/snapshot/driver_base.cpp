@@ -81,6 +81,11 @@ Result<> DriverBase::commit(const std::string& name, const std::string& key) {
 }
 
 Result<> DriverBase::remove(const std::string& key) {
+  auto destroy_tree = TRY(remove_deferred(key));
+  return destroy_tree();
+}
+
+Result<std::function<Result<>()>> DriverBase::remove_deferred(const std::string& key) {
   std::string trash;
   TRY_CTX(meta_.db().transaction([&]() -> Result<> {
             auto info = TRY(meta_.get(key));
@@ -98,7 +103,7 @@ Result<> DriverBase::remove(const std::string& key) {
             return ok();
           }),
           "remove snapshot " + key);
-  return destroy(trash);
+  return std::function<Result<>()>([this, trash] { return destroy(trash); });
 }
 
 Result<Info> DriverBase::stat(const std::string& key) { return meta_.get(key); }

@@ -23,6 +23,7 @@ class DriverBase : public Snapshotter {
   Result<std::vector<Mount>> mounts(const std::string& key) override;
   Result<> commit(const std::string& name, const std::string& key) override;
   Result<> remove(const std::string& key) override;
+  Result<std::function<Result<>()>> remove_deferred(const std::string& key) override;
   Result<Info> stat(const std::string& key) override;
   Result<Usage> usage(const std::string& key) override;
   Result<> walk(const std::function<Result<>(const Info&)>& fn) override;

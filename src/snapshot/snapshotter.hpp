@@ -73,6 +73,11 @@ class Snapshotter {
   virtual Result<> commit(const std::string& name, const std::string& key) = 0;
   // Refuses (Conflict) while other snapshots use `key` as their parent.
   virtual Result<> remove(const std::string& key) = 0;
+  // remove() in two steps: the record goes at once (from then on the
+  // parent may go too) and the returned step deletes the tree, for a
+  // caller to run after it answered. If that never runs (a crash), the
+  // next open deletes the tree.
+  virtual Result<std::function<Result<>()>> remove_deferred(const std::string& key) = 0;
   virtual Result<Info> stat(const std::string& key) = 0;
   virtual Result<Usage> usage(const std::string& key) = 0;
   virtual Result<> walk(const std::function<Result<>(const Info&)>& fn) = 0;
