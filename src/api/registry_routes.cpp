@@ -195,7 +195,9 @@ struct SearchFilter {
 Result<SearchFilter> search_filter(const Query& q) {
   SearchFilter f;
   auto filters = TRY(query_filters(q));
-  for (const auto& [key, values] : filters.terms()) {
+  for (const auto& term : filters.terms()) {
+    const std::string& key = term.first;  // not a structured binding: clang 14 cannot capture those
+    const auto& values = term.second;
     if (key != "is-official" && key != "is-automated" && key != "stars")
       return make_error(ErrorCategory::InvalidArgument, "Invalid filter '" + key + "'");
     for (const auto& v : values) {
