@@ -23,9 +23,12 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <memory>
+#include <optional>
 
 #include "api/errors.hpp"
+#include "api/filters_json.hpp"
 #include "api/progress.hpp"
+#include "base/strings.hpp"
 #include "base/unique_fd.hpp"
 
 namespace berth::api {
@@ -181,6 +184,65 @@ Task<Result<>> distribution(Exchange& ex, engine::ImageService& images) {
   co_return co_await ex.respond(http::status::ok, boost::json::serialize(body) + "\n");
 }
 
+// GET /images/search?term=&limit=&filters=: the index's v1 search through
+// the daemon, filtered as dockerd filters (is-official, is-automated,
+// stars = at least that many), with dockerd's errors.
+struct SearchFilter {
+  int stars = 0;
+  std::optional<bool> official, automated;
+};
+
+Result<SearchFilter> search_filter(const Query& q) {
+  SearchFilter f;
+  auto filters = TRY(query_filters(q));
+  for (const auto& term : filters.terms()) {
+    const std::string& key = term.first;  // not a structured binding: clang 14 cannot capture those
+    const auto& values = term.second;
+    if (key != "is-official" && key != "is-automated" && key != "stars")
+      return make_error(ErrorCategory::InvalidArgument, "Invalid filter '" + key + "'");
+    for (const auto& v : values) {
+      auto bad = [&] { return make_error(ErrorCategory::InvalidArgument, "Invalid filter '" + key + "=" + v + "'"); };
+      if (key == "stars") {
+        auto n = parse_int<int>(v);
+        if (!n) return bad();
+        f.stars = std::max(f.stars, *n);
+      } else if (v == "true" || v == "1" || v == "false" || v == "0") {
+        (key == "is-official" ? f.official : f.automated) = v == "true" || v == "1";
+      } else {
+        return bad();
+      }
+    }
+  }
+  return f;
+}
+
+Task<Result<>> search(Exchange& ex, engine::ImageService& images) {
+  const auto& q = ex.query();
+  engine::ImageSearchRequest request;
+  request.term = q.get_or("term", "");
+  request.auth = std::string(ex.header("X-Registry-Auth"));
+  auto limit = q.integer("limit", 0);
+  if (!limit) co_return tl::unexpected(limit.error());
+  if (*limit != 0 && (*limit < 1 || *limit > 100))
+    co_return make_error(ErrorCategory::InvalidArgument,
+                         "Limit " + std::to_string(*limit) + " is outside the range of [1, 100]");
+  request.limit = *limit == 0 ? 25 : static_cast<int>(*limit);
+  auto filter = search_filter(q);
+  if (!filter) co_return tl::unexpected(filter.error());
+  auto found = co_await ex.run_blocking([&] { return images.search(request); });
+  if (!found) co_return tl::unexpected(found.error());
+  boost::json::array out;
+  for (const auto& r : *found) {
+    if (r.star_count < filter->stars) continue;
+    if (filter->official && *filter->official != r.is_official) continue;
+    if (filter->automated && *filter->automated != r.is_automated) continue;
+    out.push_back(boost::json::object{{"star_count", r.star_count}, {"is_official", r.is_official},
+                                      {"name", r.name}, {"is_automated", r.is_automated},
+                                      {"description", r.description}});
+  }
+  co_return co_await ex.respond_json(http::status::ok, out);
+}
+
 }  // namespace
 
 Task<Result<>> pull_image(Exchange& ex, engine::ImageService& images) {
@@ -202,6 +264,7 @@ Result<> add_registry_routes(Router& router, engine::ImageService& images) {
   TRY(router.add("POST", "/auth", [svc](Exchange& ex) { return login(ex, *svc); }));
   TRY(router.add("GET", "/distribution/{name*}/json", [svc](Exchange& ex) { return distribution(ex, *svc); }));
   TRY(router.add("POST", "/berth/images/bootstrap", [svc](Exchange& ex) { return bootstrap(ex, *svc); }));
+  TRY(router.add("GET", "/images/search", [svc](Exchange& ex) { return search(ex, *svc); }));
   return ok();
 }
 

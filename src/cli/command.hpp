@@ -41,6 +41,7 @@ std::vector<Command> manage_commands();  // update, commit, export, diff, histor
 std::vector<Command> volume_commands();
 std::vector<Command> prune_commands();   // container/image/network/system/builder prune
 std::vector<Command> bootstrap_commands();  // bootstrap.cpp (image bootstrap)
+std::vector<Command> search_commands();     // search.cpp
 // Runs method+path_of(name) per argument, printing each name (rm, stop, ...).
 Result<int> each_container(Context& ctx, const Args& args, const std::string& method,
                            const std::function<std::string(const std::string&)>& path_of);

@@ -242,8 +242,8 @@ Result<int> port_cmd(Context& ctx, const Args& args) {
       }
     }
   if (lines.empty() && !want.empty())
-    return make_error(ErrorCategory::NotFound, "Error: No public port '" + want + "' published for " +
-                                                   args.positional[0]);
+    return make_error(ErrorCategory::NotFound, "Error: No public port '" + args.positional[1] +
+                                                   "' published for " + args.positional[0]);  // as typed
   std::sort(lines.begin(), lines.end());
   for (const auto& l : lines) out(l + "\n");
   return 0;

@@ -85,7 +85,7 @@ const std::vector<Command>& all_commands() {
     std::vector<Command> all;
     for (auto group : {run_commands, container_commands, lifecycle_commands, manage_commands, image_commands,
                        network_commands, volume_commands, prune_commands, system_commands, event_commands,
-                       registry_commands, exec_commands, cp_commands, bootstrap_commands})
+                       registry_commands, exec_commands, cp_commands, bootstrap_commands, search_commands})
       for (auto& c : group()) all.push_back(std::move(c));
     return all;
   }();
@@ -109,17 +109,23 @@ const Command* find_command(const std::vector<std::string>& words, size_t& used)
   return nullptr;
 }
 
-std::string count_error(const Command& c, size_t got) {
-  std::string what = c.min_args == c.max_args
-                         ? (c.min_args == 0 ? "accepts no arguments"
-                                            : "requires exactly " + std::to_string(c.min_args) +
-                                                  " argument" + (c.min_args == 1 ? "" : "s"))
-                     : static_cast<int>(got) < c.min_args
-                         ? "requires at least " + std::to_string(c.min_args) + " argument" +
-                               (c.min_args == 1 ? "" : "s")
-                         : "requires at most " + std::to_string(c.max_args) + " arguments";
-  return "berth: 'berth " + c.name + "' " + what + "\n\nUsage:  berth " + c.name + " " + c.usage +
-         "\n\nSee 'berth " + c.name + " --help' for more information\n";
+// The docker CLI's wording per kind of argument rule (cli/required.go):
+// only RequiresMinArgs says "See ...", the others "Run ...".
+std::string count_error(const Command& c) {
+  auto args = [](int n) { return std::to_string(n) + (n == 1 ? " argument" : " arguments"); };
+  std::string what, verb = "Run";
+  if (c.min_args == c.max_args) {
+    what = c.min_args == 0 ? "accepts no arguments" : "requires " + args(c.min_args);
+  } else if (c.max_args < 0) {
+    what = "requires at least " + args(c.min_args);
+    verb = "See";
+  } else if (c.min_args == 0) {
+    what = "requires at most " + args(c.max_args);
+  } else {
+    what = "requires at least " + std::to_string(c.min_args) + " and at most " + args(c.max_args);
+  }
+  return "berth: 'berth " + c.name + "' " + what + "\n\nUsage:  berth " + c.name + " " + c.usage + "\n\n" + verb +
+         " 'berth " + c.name + " --help' for more information\n";
 }
 
 int dispatch(const Command& c, const std::string& invoked, const std::vector<std::string>& argv,
@@ -138,7 +144,7 @@ int dispatch(const Command& c, const std::string& invoked, const std::vector<std
   }
   size_t n = args->positional.size();
   if (static_cast<int>(n) < c.min_args || (c.max_args >= 0 && static_cast<int>(n) > c.max_args)) {
-    err(count_error(c, n));
+    err(count_error(c));
     return c.error_exit == 125 ? 125 : 1;
   }
   Context ctx(choose_host(host));

@@ -73,17 +73,21 @@ Result<int> create_cmd(Context& ctx, const Args& args) {
   return 0;
 }
 
+// Like docker's: each failure on its own line, then "exit status 1";
+// -f skips networks that do not exist.
 Result<int> rm_cmd(Context& ctx, const Args& args) {
   int rc = 0;
   for (const auto& n : args.positional) {
     auto res = ctx.checked("DELETE", "/networks/" + n);
     if (!res) {
+      if (flag_true(args, "force") && res.error().is(ErrorCategory::NotFound)) continue;
       err(res.error().to_string() + "\n");
       rc = 1;
       continue;
     }
     out(n + "\n");
   }
+  if (rc) err("exit status 1\n");
   return rc;
 }
 

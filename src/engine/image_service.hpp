@@ -95,6 +95,20 @@ struct RegistryRequest {
   std::string auth;      // the X-Registry-Auth header as sent (base64 JSON)
 };
 
+// GET /images/search: what an index's v1 search answers.
+struct ImageSearchRequest {
+  std::string term;   // "busybox", "host:5000/busybox"
+  int limit = 25;
+  std::string auth;   // X-Registry-Auth as sent
+};
+
+struct ImageSearchResult {
+  std::string name, description;
+  int64_t star_count = 0;
+  bool is_official = false;
+  bool is_automated = false;
+};
+
 // GET /distribution/{name}/json: what the registry serves for a name,
 // read without pulling (the top manifest's descriptor and platforms).
 struct DistributionInspect {
@@ -152,6 +166,10 @@ class ImageService {
   virtual Result<DistributionInspect> distribution(const RegistryRequest& request) {
     (void)request;
     return make_error(ErrorCategory::Unavailable, "registry inspection is not supported here");
+  }
+  virtual Result<std::vector<ImageSearchResult>> search(const ImageSearchRequest& request) {
+    (void)request;
+    return make_error(ErrorCategory::Unavailable, "image search is not supported here");
   }
   // Builds and tags a base image; progress lines as for a pull.
   virtual Result<> bootstrap(const ImageBootstrapRequest&, const ProgressLineFn&) {

@@ -54,6 +54,7 @@ class LocalImageService final : public ImageService, public ImageInventory {
   Result<> push(const RegistryRequest& request, const ProgressLineFn& progress) override;
   Result<> login(const LoginRequest& request) override;
   Result<DistributionInspect> distribution(const RegistryRequest& request) override;
+  Result<std::vector<ImageSearchResult>> search(const ImageSearchRequest& request) override;
   Result<> bootstrap(const ImageBootstrapRequest& request, const ProgressLineFn& progress) override;
 
   int64_t image_count() const override;

@@ -8,6 +8,7 @@
 #include "registry/distribution.hpp"
 #include "registry/pull.hpp"
 #include "registry/push.hpp"
+#include "registry/search.hpp"
 
 namespace berth::engine {
 namespace {
@@ -101,6 +102,14 @@ Result<> LocalImageService::push(const RegistryRequest& request, const ProgressL
 }
 
 // No store is touched, so no lock: it may run beside a pull.
+Result<std::vector<ImageSearchResult>> LocalImageService::search(const ImageSearchRequest& request) {
+  auto options = TRY(client_options(registry_, request.auth));
+  std::vector<ImageSearchResult> out;
+  for (auto& r : TRY(registry::search(request.term, request.limit, options)))
+    out.push_back({std::move(r.name), std::move(r.description), r.star_count, r.is_official, r.is_automated});
+  return out;
+}
+
 Result<DistributionInspect> LocalImageService::distribution(const RegistryRequest& request) {
   auto options = TRY(client_options(registry_, request.auth));
   auto info = TRY(registry::inspect_distribution(request.image, options));

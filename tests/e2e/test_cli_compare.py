@@ -438,3 +438,27 @@ def test_platform_and_images_tree(compare, loaded):
         (["rm", "pl1", "pl2"], None),
         (["rmi", "127.0.0.1:1/bb:1"], None),
     ])
+
+
+def test_port_kill_signal_networks_df(compare, daemon, loaded):
+    """The commands of issue 9 the other scenarios leave out: port, kill -s,
+    network ls/inspect/rm/connect/disconnect on the predefined networks
+    (creating a bridge would touch the host), system df."""
+    compare([
+        (["run", "-d", "--name", "pk1", "busybox", "sh", "-c", "trap 'echo usr1' USR1; while true; do sleep 0.1; done"],
+         None),
+        (["port", "pk1"], None),
+        (["port", "pk1", "80"], None),
+        (["port", "nope"], None),
+        (["kill", "-s", "USR1", "pk1"], None),
+        (["kill", "--signal", "NOPE", "pk1"], None),
+        (["network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Scope}}", "--filter", "name=none"], None),
+        (["network", "inspect", "--format", "{{.Name}} {{.Driver}}", "none"], None),
+        (["network", "inspect", "nope"], None),
+        (["network", "rm", "nope"], None),
+        (["network", "rm", "-f", "nope"], None),
+        (["network", "connect", "nope", "pk1"], None),
+        (["network", "disconnect", "nope", "pk1"], None),
+        (["system", "df", "--format", "{{.Type}}"], None),
+        (["rm", "-f", "pk1"], None),
+    ])

@@ -14,7 +14,6 @@ from cli_compare import berth_binary
 # Commands berth does not offer, and why.
 UNSUPPORTED_COMMANDS = {
     "build": "no builder yet", "image build": "no builder yet", "builder build": "no builder yet",
-    "search": "no Docker Hub search (no network here)",
     "checkpoint": "no CRIU checkpoints", "context": "contexts: -H/BERTH_HOST/DOCKER_HOST instead",
     "manifest": "manifest lists are registry-side", "plugin": "no plugins", "trust": "no content trust",
     "config": "swarm", "node": "swarm", "secret": "swarm", "service": "swarm", "stack": "swarm",
