@@ -5,7 +5,10 @@ and parents. Every scenario runs on dockerd (the reference) and on berthd
 with the same assertions (the `daemon` fixture of test_berthd_compat)."""
 
 import json
+import socket
 import time
+
+import pytest
 
 from test_berthd_compat import LABEL, daemon, events, run_d  # noqa: F401 (daemon is a fixture)
 
@@ -51,3 +54,75 @@ def test_stop_timeout_sends_kill_events(daemon):
     daemon.docker("rm", cid)
     assert actions(daemon, cid, since) == [
         "create", "start", ("kill", "15"), ("kill", "9"), ("die", "137"), "stop", "destroy"]
+
+
+PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# dockerd's container.Config fields in its order, those always present.
+CONFIG_KEYS = ["Hostname", "Domainname", "User", "AttachStdin", "AttachStdout", "AttachStderr",
+               "Tty", "OpenStdin", "StdinOnce", "Env", "Cmd", "Image", "Volumes", "WorkingDir",
+               "Entrypoint", "OnBuild", "Labels"]
+
+
+def inspect_config(daemon, name):
+    out = daemon.docker("inspect", "--format", "{{json .Config}}", name).stdout
+    return json.loads(out)
+
+
+def expected_config(cid, **changes):
+    base = {"Hostname": cid[:12], "Domainname": "", "User": "", "AttachStdin": False,
+            "AttachStdout": False, "AttachStderr": False, "Tty": False, "OpenStdin": False,
+            "StdinOnce": False, "Env": [PATH], "Cmd": ["true"], "Image": "busybox", "Volumes": None,
+            "WorkingDir": "", "Entrypoint": None, "OnBuild": None, "Labels": {LABEL: "1"}}
+    return {**base, **changes}
+
+
+def test_config_of_docker_run_has_dockerds_nulls(daemon):
+    cid = run_d(daemon, "fid-cfg1", "--network", "none", "busybox", "true")
+    daemon.docker("wait", cid)
+    cfg = inspect_config(daemon, cid)
+    assert list(cfg) == CONFIG_KEYS
+    assert cfg == expected_config(cid)
+    cid = run_d(daemon, "fid-cfg2", "--network", "none", "-v", "/data", "-v", "/tmp:/h", "--expose", "90",
+                "--expose", "80", "-l", "x=y", "busybox", "true")
+    daemon.docker("wait", cid)
+    cfg = inspect_config(daemon, cid)
+    # Maps come with their keys sorted, as Go writes them.
+    assert list(cfg) == CONFIG_KEYS[:6] + ["ExposedPorts"] + CONFIG_KEYS[6:]
+    assert list(cfg["ExposedPorts"]) == ["80/tcp", "90/tcp"] and list(cfg["Labels"]) == [LABEL, "x"]
+    assert cfg == expected_config(cid, ExposedPorts={"80/tcp": {}, "90/tcp": {}}, Volumes={"/data": {}},
+                                  Labels={LABEL: "1", "x": "y"})
+
+
+def test_config_from_raw_bodies_like_dockerd(daemon):
+    docker = pytest.importorskip("docker")
+    api = docker.APIClient(base_url=daemon.host, version="auto", timeout=60)
+
+    def create(**body):
+        r = api.post(api._url("/containers/create"), json={"Image": "busybox", "Labels": {LABEL: "1"}, **body})
+        return r.status_code, r.json()
+
+    status, out = create(Volumes={}, ExposedPorts={}, Shell=[], OnBuild=[], Entrypoint=[], Cmd=[],
+                         StopSignal="", StopTimeout=0, Healthcheck={}, Foo=1, MacAddress="")
+    assert status == 201, out
+    cfg = api.inspect_container(out["Id"])["Config"]
+    # [] stays [] for Entrypoint and OnBuild; an empty Cmd takes the
+    # image's; empty maps are null or left out; unknown keys are dropped.
+    assert cfg == expected_config(out["Id"], Cmd=["sh"],
+                                  Entrypoint=[], OnBuild=[], Healthcheck={}, StopTimeout=0)
+    assert list(cfg) == (CONFIG_KEYS[:11] + ["Healthcheck"] + CONFIG_KEYS[11:] + ["StopTimeout"])
+    status, out = create(Entrypoint=[""])
+    assert (status, out["message"]) == (400, "No command specified")
+
+
+def test_image_volumes_and_host_name_in_config(daemon):
+    daemon.docker("rm", "-f", "fid-volsrc", check=False)
+    daemon.docker("create", "--label", LABEL + "=1", "--name", "fid-volsrc", "busybox")
+    daemon.docker("commit", "-c", "VOLUME /iv", "-c", "EXPOSE 81", "fid-volsrc", "fid-vol:1")
+    daemon.docker("rm", "-f", "fid-vol", check=False)
+    cid = daemon.docker("create", "--label", LABEL + "=1", "--name", "fid-vol", "--network", "host",
+                        "-v", "/data", "fid-vol:1", "true").stdout.strip()
+    cfg = inspect_config(daemon, cid)
+    assert cfg["Hostname"] == socket.gethostname()
+    assert cfg["Volumes"] == {"/data": {}, "/iv": {}} and list(cfg["Volumes"]) == ["/data", "/iv"]
+    assert cfg["ExposedPorts"] == {"81/tcp": {}} and cfg["Image"] == "fid-vol:1"
+    daemon.docker("rm", "-f", "-v", cid, "fid-volsrc")

@@ -1,6 +1,7 @@
 #include "engine/container_config.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <csignal>
@@ -82,6 +83,42 @@ TEST(ContainerConfig, EntrypointDropsImageCmd) {
   ASSERT_TRUE(apply_create_body(c2, R"({"Image":"busybox","Cmd":["echo","hi"]})", image_config(), w));
   EXPECT_EQ(c2.path, "echo");
   EXPECT_EQ(c2.args, std::vector<std::string>{"hi"});
+}
+
+TEST(ContainerConfig, EmptyCmdOrEntrypointMergeLikeGo) {
+  std::vector<std::string> w;
+  auto ic = image_config();
+  ic.config.volumes = {"/iv"};
+  // An empty Cmd counts as unset; an [] Entrypoint stays [] (not null).
+  auto c = fresh();
+  ASSERT_TRUE(apply_create_body(c, R"({"Image":"b","Cmd":[],"Entrypoint":[]})", ic, w));
+  EXPECT_EQ(c.path, "sh");
+  auto config = config_of(c);
+  EXPECT_EQ(boost::json::serialize(config["Entrypoint"]), "[]");
+  EXPECT_EQ(boost::json::serialize(config["Cmd"]), R"(["sh"])");
+  // [""] clears the image's Entrypoint and keeps the image's Cmd out.
+  auto c2 = fresh();
+  ASSERT_TRUE(apply_create_body(c2, R"({"Image":"b","Entrypoint":[""],"Cmd":["true"]})", ic, w));
+  EXPECT_EQ(config_of(c2)["Entrypoint"], nullptr);
+  EXPECT_EQ(c2.path, "true");
+  // The image's VOLUMEs join the container's.
+  EXPECT_EQ(boost::json::serialize(config["Volumes"]), R"({"/iv":{}})");
+  auto c3 = fresh();
+  ASSERT_TRUE(apply_create_body(c3, R"({"Image":"b","Volumes":{"/data":{}}})", ic, w));
+  EXPECT_EQ(boost::json::serialize(config_of(c3)["Volumes"]), R"({"/data":{},"/iv":{}})");
+}
+
+TEST(ContainerConfig, HostNetworkTakesTheHostsName) {
+  std::vector<std::string> w;
+  auto c = fresh();
+  ASSERT_TRUE(apply_create_body(c, R"({"Image":"b","HostConfig":{"NetworkMode":"host"}})", image_config(), w));
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  EXPECT_EQ(config_of(c)["Hostname"].as_string(), host);
+  auto c2 = fresh();
+  ASSERT_TRUE(apply_create_body(c2, R"({"Image":"b","Hostname":"h","HostConfig":{"NetworkMode":"host"}})",
+                                image_config(), w));
+  EXPECT_EQ(config_of(c2)["Hostname"].as_string(), "h");
 }
 
 TEST(ContainerConfig, BadBodiesAreDockerErrors) {
