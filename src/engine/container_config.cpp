@@ -123,6 +123,7 @@ Result<> apply_create_body(Container& c, std::string_view body, const oci::Image
   if (auto* h = member_object(o, "HostConfig")) hc = *h;
   TRY(check_host_config(hc, warnings));
   TRY(check_healthcheck(o));
+  if (auto stop_signal = str(o, "StopSignal"); !stop_signal.empty()) TRY(parse_signal(stop_signal));
   const auto& ic = image.config;
 
   auto cmd = TRY(strings(o, "Cmd"));

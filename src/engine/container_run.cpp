@@ -272,6 +272,8 @@ bool HostContainerService::wait_exit(const std::shared_ptr<Entry>& e, int64_t ex
 
 Result<bool> HostContainerService::stop(const std::string& ref, std::optional<int> timeout, const std::string& sig) {
   auto e = TRY(find(ref));
+  // A bad signal leaves the container as it was (a stopped one answers 304 first).
+  if (!sig.empty() && c_copy(*e, mu_).state.running()) TRY(parse_signal(sig));
   Container c;
   int64_t exits;
   {
@@ -307,8 +309,11 @@ Result<> HostContainerService::restart(const std::string& ref, std::optional<int
 }
 
 Result<> HostContainerService::kill(const std::string& ref, const std::string& sig) {
-  auto e = TRY(find(ref));
   int signo = TRY(parse_signal(sig.empty() ? "KILL" : sig));
+  auto e = TRY(find(ref));
+  if (!signal_supported(signo))  // dockerd's words and status (500), the number as Go prints it
+    return make_error(ErrorCategory::Internal, "Cannot kill container: " + ref + ": The linux daemon does not support signal " +
+                                                   std::to_string(static_cast<uint64_t>(static_cast<int64_t>(signo))));
   {
     std::lock_guard lock(mu_);
     if (!e->c.state.running())

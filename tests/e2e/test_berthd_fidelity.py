@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from test_berthd_compat import LABEL, daemon, events, run_d  # noqa: F401 (daemon is a fixture)
+from test_berthd_compat import LABEL, daemon, events, is_berthd, run_d  # noqa: F401 (daemon is a fixture)
 
 # A shell that exits 3 on SIGTERM (as PID 1 it ignores what it does not trap).
 TRAP_TERM = ["busybox", "sh", "-c", 'trap "exit 3" TERM; sleep 300 & wait']
@@ -126,3 +126,45 @@ def test_image_volumes_and_host_name_in_config(daemon):
     assert cfg["Volumes"] == {"/data": {}, "/iv": {}} and list(cfg["Volumes"]) == ["/data", "/iv"]
     assert cfg["ExposedPorts"] == {"81/tcp": {}} and cfg["Image"] == "fid-vol:1"
     daemon.docker("rm", "-f", "-v", cid, "fid-volsrc")
+
+
+def kill_signals(daemon, cid, since):
+    return [a[1] for a in actions(daemon, cid, since) if isinstance(a, tuple) and a[0] == "kill"]
+
+
+def test_kill_accepts_dockers_signal_names(daemon):
+    since = int(time.time()) - 1
+    cid = run_d(daemon, "fid-signames", "busybox", "sleep", "300")  # PID 1 ignores what it does not trap
+    names = ["IOT", "sigiot", "POLL", "CLD", "SIGCLD", "stkflt", "PWR", "rtmin", "RTMIN+3", "SIGRTMIN+15",
+             "RTMAX-14", "sigrtmax-1", "RTMAX", "+5", "010", "31", "34", "64"]
+    for name in names:
+        daemon.docker("kill", "-s", name, cid)
+    assert kill_signals(daemon, cid, since) == [
+        "6", "6", "29", "17", "17", "16", "30", "34", "37", "49", "50", "63", "64", "5", "10", "31", "34", "64"]
+    for name in ["RTMIN+16", "RTMAX-15", "UNUSED", "SIG", "bogus", "0", "1.5"]:
+        out = daemon.docker("kill", "-s", name, cid, check=False)
+        assert out.returncode == 1 and "Invalid signal: " + name in out.stderr, (name, out.stderr)
+    # A number is parsed, then refused when Linux has no such signal.
+    for number, shown in [("32", "32"), ("33", "33"), ("65", "65"), ("-1", "18446744073709551615")]:
+        out = daemon.docker("kill", "-s", number, cid, check=False)
+        assert out.returncode == 1
+        assert ("Error response from daemon: Cannot kill container: %s: The linux daemon does not support "
+                "signal %s" % (cid, shown)) in out.stderr
+    assert daemon.docker("inspect", "--format", "{{.State.Running}}", cid).stdout.strip() == "true"
+
+
+def test_stop_signal_names(daemon):
+    out = daemon.docker("create", "--label", LABEL + "=1", "--stop-signal", "bogus", "busybox", check=False)
+    assert out.returncode == 1 and "Invalid signal: bogus" in out.stderr
+    cid = run_d(daemon, "fid-stopsig", "--stop-signal", "IOT", "busybox", "sh", "-c",
+                'trap "exit 6" ABRT; trap "exit 7" USR1; sleep 300 & wait')
+    daemon.docker("stop", "-t", "10", cid)
+    assert daemon.docker("inspect", "--format", "{{.State.ExitCode}}", cid).stdout.strip() == "6"
+    if is_berthd(daemon):
+        # `docker stop -s` needs API 1.42; Debian's dockerd (1.41) ignores it.
+        daemon.docker("start", cid)
+        time.sleep(0.5)
+        out = daemon.docker("stop", "-s", "bogus", cid, check=False)
+        assert out.returncode == 1 and "Invalid signal: bogus" in out.stderr
+        daemon.docker("stop", "-s", "sigusr1", "-t", "10", cid)
+        assert daemon.docker("inspect", "--format", "{{.State.ExitCode}}", cid).stdout.strip() == "7"

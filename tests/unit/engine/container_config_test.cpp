@@ -49,6 +49,33 @@ TEST(ContainerSignals, NamesAndNumbers) {
   EXPECT_EQ(*parse_signal(""), SIGKILL);
   EXPECT_FALSE(parse_signal("NOPE"));
   EXPECT_FALSE(parse_signal("0"));
+  EXPECT_EQ(parse_signal("bogus").error().to_string(), "Invalid signal: bogus");
+}
+
+TEST(ContainerSignals, DockersAliasesAndRealtimeNames) {
+  for (const char* s : {"IOT", "iot", "SIGIOT", "sigabrt", "Abrt"}) EXPECT_EQ(*parse_signal(s), SIGABRT) << s;
+  EXPECT_EQ(*parse_signal("POLL"), SIGIO);
+  EXPECT_EQ(*parse_signal("SIGCLD"), SIGCHLD);
+  EXPECT_EQ(*parse_signal("stkflt"), SIGSTKFLT);
+  EXPECT_EQ(*parse_signal("PWR"), SIGPWR);
+  EXPECT_EQ(*parse_signal("rtmin"), 34);
+  EXPECT_EQ(*parse_signal("SIGRTMIN+15"), 49);
+  EXPECT_EQ(*parse_signal("RTMAX-14"), 50);
+  EXPECT_EQ(*parse_signal("sigrtmax"), 64);
+  for (const char* s : {"RTMIN+16", "RTMAX-15", "RTMIN+0", "RTMIN+01", "RTMAX-", "UNUSED", "SIG", "TERM ", "1.5"})
+    EXPECT_FALSE(parse_signal(s)) << s;
+  // Numbers as Go's Atoi reads them; the kill checks the platform's range.
+  EXPECT_EQ(*parse_signal("+5"), 5);
+  EXPECT_EQ(*parse_signal("010"), 10);
+  EXPECT_EQ(*parse_signal("-1"), -1);
+  EXPECT_EQ(*parse_signal("65"), 65);
+  EXPECT_FALSE(parse_signal("+-1"));
+  EXPECT_FALSE(parse_signal("-0"));
+  EXPECT_TRUE(signal_supported(31) && signal_supported(34) && signal_supported(64));
+  EXPECT_FALSE(signal_supported(32) || signal_supported(33) || signal_supported(65) || signal_supported(-1));
+}
+
+TEST(ContainerWait, Conditions) {
   EXPECT_EQ(*parse_wait_condition(""), WaitCondition::NotRunning);
   EXPECT_EQ(*parse_wait_condition("removed"), WaitCondition::Removed);
   EXPECT_FALSE(parse_wait_condition("later"));
