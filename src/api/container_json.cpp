@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <ctime>
 
+#include "api/image_json.hpp"
 #include "base/strings.hpp"
 #include "engine/container_health.hpp"
 
@@ -14,6 +15,13 @@ json::value parse_or_empty(const std::string& text) {
   boost::system::error_code ec;
   auto v = json::parse(text, ec);
   return ec ? json::value(json::object()) : v;
+}
+
+// Config in dockerd's shape (its fields, order, nulls and omissions),
+// whatever the create body carried.
+json::value config_json(const std::string& text) {
+  auto v = parse_or_empty(text);
+  return container_config_json(v.is_object() ? v.as_object() : json::object());
 }
 
 json::array string_array(const std::vector<std::string>& v) {
@@ -134,7 +142,7 @@ json::value container_inspect_json(const engine::Container& c, std::string_view 
       {"HostConfig", parse_or_empty(c.host_config)},
       {"GraphDriver", json::object{{"Data", nullptr}, {"Name", driver}}},
       {"Mounts", json::array()},
-      {"Config", parse_or_empty(c.config)},
+      {"Config", config_json(c.config)},
       {"NetworkSettings", std::move(network_settings)},
   };
 }

@@ -1,6 +1,9 @@
 #include "api/image_json.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <string_view>
+#include <vector>
 
 #include "api/version.hpp"
 
@@ -43,6 +46,35 @@ json::value image_summary_json(const engine::ImageSummary& s, std::string_view v
   return o;
 }
 
+namespace {
+
+// Go writes a map's keys sorted.
+void sort_keys(json::value& v) {
+  auto* m = v.if_object();
+  if (!m || m->size() < 2) return;
+  std::vector<std::pair<std::string, json::value>> items;
+  for (const auto& [k, x] : *m) items.emplace_back(std::string(k), x);
+  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  json::object sorted;
+  for (auto& [k, x] : items) sorted[k] = std::move(x);
+  *m = std::move(sorted);
+}
+
+// HealthConfig: its fields in Go's order, each left out when zero.
+json::object health_config_json(const json::object& raw) {
+  json::object o;
+  for (const char* key : {"Test", "Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"}) {
+    const json::value* v = raw.if_contains(key);
+    if (!v || v->is_null() || (v->is_array() && v->as_array().empty()) ||
+        (v->is_number() && v->to_number<double>() == 0))
+      continue;
+    o[key] = *v;
+  }
+  return o;
+}
+
+}  // namespace
+
 json::value container_config_json(const json::object& raw) {
   struct Field {
     const char* name;
@@ -67,8 +99,19 @@ json::value container_config_json(const json::object& raw) {
     bool empty = !v || v->is_null() || (v->is_bool() && !v->as_bool()) ||
                  (v->is_string() && v->as_string().empty()) ||
                  (v->is_object() && v->as_object().empty()) || (v->is_array() && v->as_array().empty());
+    std::string_view name = f.name;
+    if (name == "Healthcheck") {  // a pointer in Go: {} stays
+      if (v && v->is_object()) o[name] = health_config_json(v->as_object());
+      continue;
+    }
     if (f.omit_empty && empty) continue;
-    o[f.name] = v ? *v : f.fallback;
+    // dockerd answers null for a container without volumes, never {}.
+    if (name == "Volumes" && empty) {
+      o[name] = nullptr;
+      continue;
+    }
+    o[name] = v ? *v : f.fallback;
+    if (name == "ExposedPorts" || name == "Volumes" || name == "Labels") sort_keys(o[name]);
   }
   return o;
 }

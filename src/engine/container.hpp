@@ -144,7 +144,11 @@ class ContainerService {
 Result<std::string> validate_container_name(std::string_view name);
 // "adjective_surname", as dockerd names containers.
 std::string generate_container_name(uint64_t seed);
-// A signal by name ("TERM", "SIGTERM", "sigkill") or number.
+// A signal by name or number as docker parses it: its Linux table with
+// aliases (IOT, POLL, CLD, RTMIN+n, RTMAX-n), case-insensitive, with or
+// without "SIG"; any non-zero number ("" is SIGKILL).
 Result<int> parse_signal(std::string_view text);
+// Whether a number is a Linux signal docker sends (1-31, 34-64).
+bool signal_supported(int signo);
 
 }  // namespace berth::engine

@@ -1,6 +1,9 @@
 #include "engine/container_config.hpp"
 
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <climits>
 
 #include "base/strings.hpp"
 #include "engine/container_health.hpp"
@@ -67,6 +70,12 @@ json::value to_json(const std::optional<std::vector<std::string>>& list) {
   return a;
 }
 
+std::string host_name() {
+  char buf[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
+
 std::string env_key(std::string_view kv) { return std::string(kv.substr(0, kv.find('='))); }
 
 // dockerd's merge into Config.Env: the user's entries first, then the
@@ -114,18 +123,21 @@ Result<> apply_create_body(Container& c, std::string_view body, const oci::Image
   if (auto* h = member_object(o, "HostConfig")) hc = *h;
   TRY(check_host_config(hc, warnings));
   TRY(check_healthcheck(o));
+  if (auto stop_signal = str(o, "StopSignal"); !stop_signal.empty()) TRY(parse_signal(stop_signal));
   const auto& ic = image.config;
 
   auto cmd = TRY(strings(o, "Cmd"));
   auto entrypoint = TRY(strings(o, "Entrypoint"));
   auto env = TRY(strings(o, "Env")).value_or(std::vector<std::string>{});
-  // dockerd: an explicit Entrypoint drops the image's Cmd; an empty
-  // Entrypoint ([""]) clears the image's.
-  if (!entrypoint) {
-    entrypoint = ic.entrypoint;
-    if (!cmd) cmd = ic.cmd;
-  } else if (entrypoint->size() == 1 && (*entrypoint)[0].empty()) {
+  // dockerd: an explicit Entrypoint drops the image's Cmd; [""] clears
+  // the image's; an empty one ([]) or an empty Cmd counts as unset for
+  // the Cmd (an [] Entrypoint is kept as it came).
+  bool cleared = entrypoint && entrypoint->size() == 1 && (*entrypoint)[0].empty();
+  if (cleared) {
     entrypoint = std::vector<std::string>{};
+  } else if (!entrypoint || entrypoint->empty()) {
+    if (!cmd || cmd->empty()) cmd = ic.cmd;
+    if (!entrypoint) entrypoint = ic.entrypoint;
   }
   std::vector<std::string> argv;
   if (entrypoint) argv = *entrypoint;
@@ -138,14 +150,24 @@ Result<> apply_create_body(Container& c, std::string_view body, const oci::Image
   config.erase("HostConfig");
   config.erase("NetworkingConfig");
   config["Cmd"] = to_json(cmd);
-  config["Entrypoint"] = entrypoint && !entrypoint->empty() ? to_json(entrypoint) : json::value(nullptr);
+  config["Entrypoint"] = cleared ? json::value(nullptr) : to_json(entrypoint);
   json::array env_json;
   for (const auto& e : merge_env(ic.env, env)) env_json.emplace_back(e);
   config["Env"] = std::move(env_json);
   if (str(config, "WorkingDir").empty()) config["WorkingDir"] = ic.working_dir;
   if (str(config, "User").empty()) config["User"] = ic.user;
   if (str(config, "StopSignal").empty() && !ic.stop_signal.empty()) config["StopSignal"] = ic.stop_signal;
-  if (str(config, "Hostname").empty()) config["Hostname"] = c.id.substr(0, 12);
+  // A host-network container takes the host's name, as with dockerd.
+  if (str(config, "Hostname").empty())
+    config["Hostname"] = str(hc, "NetworkMode") == "host" ? host_name() : c.id.substr(0, 12);
+  // The image's VOLUMEs join the container's Config.Volumes.
+  if (!ic.volumes.empty()) {
+    json::object volumes;
+    if (auto* v = member_object(config, "Volumes")) volumes = *v;
+    for (const auto& p : ic.volumes)
+      if (!volumes.contains(p)) volumes[p] = json::object();
+    config["Volumes"] = std::move(volumes);
+  }
   // dockerd merges the image's EXPOSE into the container's ExposedPorts
   // (what -P publishes and `docker ps` lists).
   if (!ic.exposed_ports.empty()) {

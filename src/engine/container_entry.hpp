@@ -33,6 +33,9 @@ struct HostContainerService::Entry {
   bool starting = false, removing = false, stop_requested = false;
   int pending_attach = 0;
   int64_t exits = 0;  // exits seen since berthd started
+  // Exits whose `die` event is out: a stop or rm waits for it, so that
+  // `die` comes before their own `stop`/`destroy` as with dockerd.
+  int64_t exits_announced = 0;
   int64_t restart_delay_ms = 0;  // the restart policy's current backoff
   bool restart_pending = false;
   uint64_t health_gen = 0;  // bumped per start and exit: older probes' results are dropped

@@ -1,6 +1,9 @@
 // Container names, signals and wait conditions as dockerd spells them.
 #include <csignal>
 #include <cstring>
+#include <string_view>
+#include <tuple>
+#include <utility>
 
 #include "base/strings.hpp"
 #include "engine/container.hpp"
@@ -22,6 +25,19 @@ constexpr const char* kNouns[] = {
     "otter", "falcon", "maple", "comet", "badger", "harbor", "lantern", "pebble", "quartz",
     "raven", "saffron", "tundra", "walrus", "willow", "yarrow", "zephyr", "anchor", "beacon",
     "cedar", "delta", "ember", "fjord", "glacier", "heron", "island"};
+
+// Docker's Linux signal table (names without "SIG"), aliases included.
+// The real-time range is the kernel's (34..64), as Go counts it.
+constexpr int kRtMin = 34, kRtMax = 64;
+constexpr std::pair<std::string_view, int> kSignals[] = {
+    {"ABRT", SIGABRT}, {"ALRM", SIGALRM},     {"BUS", SIGBUS},     {"CHLD", SIGCHLD},   {"CLD", SIGCHLD},
+    {"CONT", SIGCONT}, {"FPE", SIGFPE},       {"HUP", SIGHUP},     {"ILL", SIGILL},     {"INT", SIGINT},
+    {"IO", SIGIO},     {"IOT", SIGABRT},      {"KILL", SIGKILL},   {"PIPE", SIGPIPE},   {"POLL", SIGIO},
+    {"PROF", SIGPROF}, {"PWR", SIGPWR},       {"QUIT", SIGQUIT},   {"SEGV", SIGSEGV},   {"STKFLT", SIGSTKFLT},
+    {"STOP", SIGSTOP}, {"SYS", SIGSYS},       {"TERM", SIGTERM},   {"TRAP", SIGTRAP},   {"TSTP", SIGTSTP},
+    {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},     {"USR1", SIGUSR1},   {"USR2", SIGUSR2},
+    {"VTALRM", SIGVTALRM}, {"WINCH", SIGWINCH}, {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},   {"RTMIN", kRtMin},
+    {"RTMAX", kRtMax}};
 
 }  // namespace
 
@@ -48,19 +64,36 @@ std::string generate_container_name(uint64_t seed) {
 
 Result<int> parse_signal(std::string_view text) {
   if (text.empty()) return SIGKILL;
-  if (auto n = parse_int<int>(text); n) {
-    if (*n <= 0 || *n >= NSIG) return make_error(ErrorCategory::InvalidArgument, "Invalid signal: " + std::string(text));
-    return *n;
+  auto invalid = [&] { return make_error(ErrorCategory::InvalidArgument, "Invalid signal: " + std::string(text)); };
+  // A number as Go's Atoi reads it (a sign, leading zeros); only 0 is
+  // refused here, whether the kernel has it is the kill's question.
+  std::string_view digits = text;
+  bool negative = digits[0] == '-';
+  if (negative || digits[0] == '+') digits.remove_prefix(1);
+  if (!digits.empty() && digits[0] != '-' && digits[0] != '+') {
+    if (auto n = parse_int<int>(digits)) {
+      if (*n == 0) return invalid();
+      return negative ? -*n : *n;
+    }
   }
   std::string upper;
   for (char c : text) upper.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  if (upper.starts_with("SIG")) upper.erase(0, 3);
-  for (int s = 1; s < NSIG; ++s) {
-    const char* abbrev = sigabbrev_np(s);
-    if (abbrev && upper == abbrev) return s;
+  std::string_view name = upper;
+  if (name.starts_with("SIG")) name.remove_prefix(3);
+  for (const auto& [n, signo] : kSignals)
+    if (name == n) return signo;
+  // RTMIN+1..RTMIN+15 and RTMAX-14..RTMAX-1, as in docker's table.
+  for (auto [prefix, base, step] : {std::tuple{"RTMIN+", kRtMin, 1}, std::tuple{"RTMAX-", kRtMax, -1}}) {
+    if (!name.starts_with(prefix)) continue;
+    std::string_view rest = name.substr(std::strlen(prefix));
+    auto n = parse_int<int>(rest);
+    if (!n || rest.empty() || rest[0] == '0' || *n < 1 || *n > (step > 0 ? 15 : 14)) break;
+    return base + step * *n;
   }
-  return make_error(ErrorCategory::InvalidArgument, "Invalid signal: " + std::string(text));
+  return invalid();
 }
+
+bool signal_supported(int signo) { return (signo >= 1 && signo <= 31) || (signo >= kRtMin && signo <= kRtMax); }
 
 Result<WaitCondition> parse_wait_condition(std::string_view text) {
   if (text.empty() || text == "not-running") return WaitCondition::NotRunning;

@@ -254,6 +254,9 @@ Result<bool> HostContainerService::start(const std::string& ref) {
 }
 
 Result<> HostContainerService::signal(Entry& e, int sig) {
+  // dockerd announces every signal it sends (kill, stop, rm -f); before
+  // the delivery, so that the reaper's `die` cannot come first.
+  publish(c_copy(e, mu_), "kill", {{"signal", std::to_string(sig)}});
   TRY(monitor::call(e.dirfd.get(), "kill " + std::to_string(sig)));
   if (sig == SIGKILL) thaw_killed(e);  // a frozen task dies only once thawed
   return ok();
@@ -262,12 +265,15 @@ Result<> HostContainerService::signal(Entry& e, int sig) {
 bool HostContainerService::wait_exit(const std::shared_ptr<Entry>& e, int64_t exits_before, int seconds) {
   std::unique_lock lock(mu_);
   return cv_.wait_for(lock, std::chrono::seconds(seconds), [&] {
-    return e->exits > exits_before || (!e->c.state.running() && !e->starting);
+    return e->exits_announced > exits_before ||
+           (!e->c.state.running() && !e->starting && e->exits_announced == e->exits);
   });
 }
 
 Result<bool> HostContainerService::stop(const std::string& ref, std::optional<int> timeout, const std::string& sig) {
   auto e = TRY(find(ref));
+  // A bad signal leaves the container as it was (a stopped one answers 304 first).
+  if (!sig.empty() && c_copy(*e, mu_).state.running()) TRY(parse_signal(sig));
   Container c;
   int64_t exits;
   {
@@ -290,18 +296,24 @@ Result<bool> HostContainerService::stop(const std::string& ref, std::optional<in
     (void)signal(*e, SIGKILL);
     if (!wait_exit(e, exits, 30)) return make_error(ErrorCategory::Internal, "container " + ref + " did not stop");
   }
+  publish(c_copy(*e, mu_), "stop");
   return true;
 }
 
 Result<> HostContainerService::restart(const std::string& ref, std::optional<int> timeout, const std::string& sig) {
   TRY(stop(ref, timeout, sig));
   TRY(start(ref));
+  auto e = TRY(find(ref));
+  publish(c_copy(*e, mu_), "restart");
   return ok();
 }
 
 Result<> HostContainerService::kill(const std::string& ref, const std::string& sig) {
-  auto e = TRY(find(ref));
   int signo = TRY(parse_signal(sig.empty() ? "KILL" : sig));
+  auto e = TRY(find(ref));
+  if (!signal_supported(signo))  // dockerd's words and status (500), the number as Go prints it
+    return make_error(ErrorCategory::Internal, "Cannot kill container: " + ref + ": The linux daemon does not support signal " +
+                                                   std::to_string(static_cast<uint64_t>(static_cast<int64_t>(signo))));
   {
     std::lock_guard lock(mu_);
     if (!e->c.state.running())
@@ -394,6 +406,9 @@ void HostContainerService::on_monitor_exit(const std::shared_ptr<Entry>& e) {
       [&](const Container& c) {
         kill_execs(c.id);
         publish(c, "die", {{"exitCode", std::to_string(c.state.exit_code)}});
+        std::lock_guard lock(mu_);
+        ++e->exits_announced;
+        cv_.notify_all();
       });
   if (removed && !*removed) schedule_restart(e, false);
 }

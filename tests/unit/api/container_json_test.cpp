@@ -49,5 +49,24 @@ TEST(ContainerJson, StatusAndShapes) {
   EXPECT_EQ(inspect["GraphDriver"].as_object()["Name"].as_string(), "overlayfs");
 }
 
+TEST(ContainerJson, ConfigInDockerdsShape) {
+  engine::Container c;
+  c.id = "abc";
+  // What a create body may carry: empty maps, unknown keys, any order.
+  c.config = R"({"Labels":{"z":"1","a":"2"},"Image":"busybox","Volumes":{},"ExposedPorts":{},"Foo":1,
+      "Shell":[],"StopSignal":"","StopTimeout":0,"OnBuild":[],"Healthcheck":{"Retries":0,"Test":["NONE"]}})";
+  auto config = container_inspect_json(c, "overlayfs").as_object()["Config"];
+  EXPECT_EQ(boost::json::serialize(config),
+            R"({"Hostname":"","Domainname":"","User":"","AttachStdin":false,"AttachStdout":false,)"
+            R"("AttachStderr":false,"Tty":false,"OpenStdin":false,"StdinOnce":false,"Env":null,"Cmd":null,)"
+            R"("Healthcheck":{"Test":["NONE"]},"Image":"busybox","Volumes":null,"WorkingDir":"",)"
+            R"("Entrypoint":null,"OnBuild":[],"Labels":{"a":"2","z":"1"},"StopTimeout":0})");
+  c.config = R"({"Volumes":{"/b":{},"/a":{}},"ExposedPorts":{"90/tcp":{},"80/tcp":{}},"Healthcheck":{}})";
+  config = container_inspect_json(c, "overlayfs").as_object()["Config"];
+  EXPECT_EQ(boost::json::serialize(config.as_object()["Volumes"]), R"({"/a":{},"/b":{}})");
+  EXPECT_EQ(boost::json::serialize(config.as_object()["ExposedPorts"]), R"({"80/tcp":{},"90/tcp":{}})");
+  EXPECT_EQ(boost::json::serialize(config.as_object()["Healthcheck"]), "{}");
+}
+
 }  // namespace
 }  // namespace berth::api

@@ -1,6 +1,7 @@
 #include "engine/container_config.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <csignal>
@@ -48,6 +49,33 @@ TEST(ContainerSignals, NamesAndNumbers) {
   EXPECT_EQ(*parse_signal(""), SIGKILL);
   EXPECT_FALSE(parse_signal("NOPE"));
   EXPECT_FALSE(parse_signal("0"));
+  EXPECT_EQ(parse_signal("bogus").error().to_string(), "Invalid signal: bogus");
+}
+
+TEST(ContainerSignals, DockersAliasesAndRealtimeNames) {
+  for (const char* s : {"IOT", "iot", "SIGIOT", "sigabrt", "Abrt"}) EXPECT_EQ(*parse_signal(s), SIGABRT) << s;
+  EXPECT_EQ(*parse_signal("POLL"), SIGIO);
+  EXPECT_EQ(*parse_signal("SIGCLD"), SIGCHLD);
+  EXPECT_EQ(*parse_signal("stkflt"), SIGSTKFLT);
+  EXPECT_EQ(*parse_signal("PWR"), SIGPWR);
+  EXPECT_EQ(*parse_signal("rtmin"), 34);
+  EXPECT_EQ(*parse_signal("SIGRTMIN+15"), 49);
+  EXPECT_EQ(*parse_signal("RTMAX-14"), 50);
+  EXPECT_EQ(*parse_signal("sigrtmax"), 64);
+  for (const char* s : {"RTMIN+16", "RTMAX-15", "RTMIN+0", "RTMIN+01", "RTMAX-", "UNUSED", "SIG", "TERM ", "1.5"})
+    EXPECT_FALSE(parse_signal(s)) << s;
+  // Numbers as Go's Atoi reads them; the kill checks the platform's range.
+  EXPECT_EQ(*parse_signal("+5"), 5);
+  EXPECT_EQ(*parse_signal("010"), 10);
+  EXPECT_EQ(*parse_signal("-1"), -1);
+  EXPECT_EQ(*parse_signal("65"), 65);
+  EXPECT_FALSE(parse_signal("+-1"));
+  EXPECT_FALSE(parse_signal("-0"));
+  EXPECT_TRUE(signal_supported(31) && signal_supported(34) && signal_supported(64));
+  EXPECT_FALSE(signal_supported(32) || signal_supported(33) || signal_supported(65) || signal_supported(-1));
+}
+
+TEST(ContainerWait, Conditions) {
   EXPECT_EQ(*parse_wait_condition(""), WaitCondition::NotRunning);
   EXPECT_EQ(*parse_wait_condition("removed"), WaitCondition::Removed);
   EXPECT_FALSE(parse_wait_condition("later"));
@@ -82,6 +110,42 @@ TEST(ContainerConfig, EntrypointDropsImageCmd) {
   ASSERT_TRUE(apply_create_body(c2, R"({"Image":"busybox","Cmd":["echo","hi"]})", image_config(), w));
   EXPECT_EQ(c2.path, "echo");
   EXPECT_EQ(c2.args, std::vector<std::string>{"hi"});
+}
+
+TEST(ContainerConfig, EmptyCmdOrEntrypointMergeLikeGo) {
+  std::vector<std::string> w;
+  auto ic = image_config();
+  ic.config.volumes = {"/iv"};
+  // An empty Cmd counts as unset; an [] Entrypoint stays [] (not null).
+  auto c = fresh();
+  ASSERT_TRUE(apply_create_body(c, R"({"Image":"b","Cmd":[],"Entrypoint":[]})", ic, w));
+  EXPECT_EQ(c.path, "sh");
+  auto config = config_of(c);
+  EXPECT_EQ(boost::json::serialize(config["Entrypoint"]), "[]");
+  EXPECT_EQ(boost::json::serialize(config["Cmd"]), R"(["sh"])");
+  // [""] clears the image's Entrypoint and keeps the image's Cmd out.
+  auto c2 = fresh();
+  ASSERT_TRUE(apply_create_body(c2, R"({"Image":"b","Entrypoint":[""],"Cmd":["true"]})", ic, w));
+  EXPECT_EQ(config_of(c2)["Entrypoint"], nullptr);
+  EXPECT_EQ(c2.path, "true");
+  // The image's VOLUMEs join the container's.
+  EXPECT_EQ(boost::json::serialize(config["Volumes"]), R"({"/iv":{}})");
+  auto c3 = fresh();
+  ASSERT_TRUE(apply_create_body(c3, R"({"Image":"b","Volumes":{"/data":{}}})", ic, w));
+  EXPECT_EQ(boost::json::serialize(config_of(c3)["Volumes"]), R"({"/data":{},"/iv":{}})");
+}
+
+TEST(ContainerConfig, HostNetworkTakesTheHostsName) {
+  std::vector<std::string> w;
+  auto c = fresh();
+  ASSERT_TRUE(apply_create_body(c, R"({"Image":"b","HostConfig":{"NetworkMode":"host"}})", image_config(), w));
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  EXPECT_EQ(config_of(c)["Hostname"].as_string(), host);
+  auto c2 = fresh();
+  ASSERT_TRUE(apply_create_body(c2, R"({"Image":"b","Hostname":"h","HostConfig":{"NetworkMode":"host"}})",
+                                image_config(), w));
+  EXPECT_EQ(config_of(c2)["Hostname"].as_string(), "h");
 }
 
 TEST(ContainerConfig, BadBodiesAreDockerErrors) {
