@@ -1,19 +1,33 @@
-#include <pwd.h>
 #include <sys/stat.h>
 
 #include <cstdio>
 
+#include "base/file.hpp"
+#include "base/strings.hpp"
 #include "cli.hpp"
 #include "oci/runtime_codec.hpp"
 
 namespace berth::cli {
 namespace {
 
+// The host's /etc/passwd is read directly rather than through getpwuid:
+// the binary is linked statically, where glibc's NSS would need the
+// shared libraries at run time. runc (Go's os/user without cgo) does the
+// same.
+std::string user_name(uid_t uid) {
+  auto passwd = read_file("/etc/passwd", 1 << 20);
+  if (passwd)
+    for (const auto& line : split(*passwd, '\n')) {
+      auto fields = split(line, ':');
+      if (fields.size() >= 3 && fields[2] == std::to_string(uid)) return fields[0];
+    }
+  return "#" + std::to_string(uid);
+}
+
 std::string owner_of(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return "";
-  passwd* pw = ::getpwuid(st.st_uid);
-  return pw ? pw->pw_name : "#" + std::to_string(st.st_uid);
+  return user_name(st.st_uid);
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ Result<> write_all(int fd, std::string_view data) {
 }
 
 Result<> write_file_atomic_at(int dirfd, const std::string& name, std::string_view data,
-                              mode_t mode) {
+                              mode_t mode, Durability durability) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::string tmp = name + ".tmp-" + std::to_string(rng() & 0xffffffffu);
   auto fd = TRY(open_at(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL, mode));
@@ -70,7 +70,7 @@ Result<> write_file_atomic_at(int dirfd, const std::string& name, std::string_vi
     cleanup();
     return tl::unexpected(std::move(r.error()).wrap("write " + tmp));
   }
-  if (::fsync(fd.get()) < 0) {
+  if (durability == Durability::synced && ::fsync(fd.get()) < 0) {
     auto err = sys_error("fsync " + tmp);
     cleanup();
     return err;

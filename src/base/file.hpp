@@ -23,9 +23,15 @@ Result<std::string> read_file_at(int dirfd, const std::string& name, size_t limi
 
 Result<> write_all(int fd, std::string_view data);
 
+// Whether an atomic write also survives a power loss. `synced` fsyncs the
+// temp file before the rename; `unsynced` gives only atomicity (readers see
+// the old or the new content, never a mix), for records whose writer is
+// on a latency-critical path and which are rebuilt if lost.
+enum class Durability { synced, unsynced };
+
 // Atomic replace of `name` inside directory `dirfd`.
 Result<> write_file_atomic_at(int dirfd, const std::string& name, std::string_view data,
-                              mode_t mode = 0644);
+                              mode_t mode = 0644, Durability durability = Durability::synced);
 Result<> write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
 
 // For sysfs/procfs/cgroupfs knobs: open O_WRONLY|O_TRUNC and one write().

@@ -78,22 +78,6 @@ class Monitor {
   std::optional<ExitStatus> exit_;
 };
 
-
-// Temp file + rename, so berthd reads the old record or the new one, but
-// no fsync: a crash of berthd or of this monitor loses nothing (the page
-// cache keeps it), and after a power loss the container is gone anyway
-// (berthd then records exit 255, as for a monitor that died). The fsync
-// was 2-7 ms of the exit path that `docker run --rm` waits for.
-Result<> write_exit_file(int dirfd, std::string_view text) {
-  std::string tmp = std::string(kExitFile) + ".tmp";
-  {
-    auto fd = TRY(open_at(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    TRY(write_all(fd.get(), text));
-  }
-  if (::renameat(dirfd, tmp.c_str(), dirfd, kExitFile) != 0) return sys_error("rename exit file");
-  return ok();
-}
-
 Result<std::pair<UniqueFd, UniqueFd>> make_pipe() {
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
@@ -153,7 +137,8 @@ Result<pid_t> Monitor::start_exec() {
     opts.console_socket = "/proc/self/fd/" + std::to_string(dir_.get()) + "/console.sock";
     std::memcpy(addr.sun_path, opts.console_socket.c_str(), opts.console_socket.size() + 1);
     ::unlinkat(dir_.get(), "console.sock", 0);
-    if (::bind(console.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(console.get(), 1) != 0)
+    if (::bind(console.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::listen(console.get(), 1) != 0)
       return sys_error("console socket");
   }
   auto [out_r, out_w] = TRY(make_pipe());
@@ -208,7 +193,8 @@ Result<pid_t> Monitor::setup() {
     TRY(listen());
     return 0;
   }
-  log_fd_ = TRY(open_at(dir_.get(), log_file_name(o_.id), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+  log_fd_ = TRY(
+      open_at(dir_.get(), log_file_name(o_.id), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
   log_ = LogWriter(log_fd_.get());
   ::unlinkat(dir_.get(), kExitFile, 0);
   TRY(listen());
@@ -227,7 +213,8 @@ void Monitor::accept_client() {
 }
 
 void reply(Client& c, const Result<std::string>& r) {
-  std::string line = r ? (r->empty() ? "ok\n" : "ok " + *r + "\n") : "error " + r.error().to_string() + "\n";
+  std::string line =
+      r ? (r->empty() ? "ok\n" : "ok " + *r + "\n") : "error " + r.error().to_string() + "\n";
   for (char& ch : line.substr(0, line.size() - 1))
     if (ch == '\n') ch = ' ';
   (void)write_all(c.fd.get(), line);
@@ -271,9 +258,10 @@ void Monitor::handle_command(Client& c, std::string_view cmd) {
     r = runtime::start(ctx_, o_.id).map([] { return std::string(); });
   } else if (verb == "kill" && words.size() == 2 && exec_mode()) {
     auto sig = parse_int<int>(words[1]);
-    r = !sig ? Result<std::string>(tl::unexpected(sig.error()))
+    r = !sig            ? Result<std::string>(tl::unexpected(sig.error()))
         : init_.valid() ? init_.signal(*sig).map([] { return std::string(); })
-                        : Result<std::string>(make_error(ErrorCategory::Conflict, "exec process is not running"));
+                        : Result<std::string>(
+                              make_error(ErrorCategory::Conflict, "exec process is not running"));
   } else if (verb == "kill" && words.size() == 2) {
     auto sig = parse_int<int>(words[1]);
     r = sig ? runtime::kill(ctx_, o_.id, *sig, false).map([] { return std::string(); })
@@ -391,7 +379,14 @@ void Monitor::loop() {
 void Monitor::finish() {
   if (!exec_mode()) log_.flush(now());
   ExitRecord rec{exit_ ? exit_->shell_code() : 255, now()};
-  if (auto r = write_exit_file(dir_.get(), format_exit(rec)); !r)
+  // Temp file + rename, so berthd reads the old record or the new one, but
+  // no fsync: a crash of berthd or of this monitor loses nothing (the page
+  // cache keeps it), and after a power loss the container is gone anyway
+  // (berthd then records exit 255, as for a monitor that died). The fsync
+  // was 2-7 ms of the exit path that `docker run --rm` waits for.
+  if (auto r =
+          write_file_atomic_at(dir_.get(), kExitFile, format_exit(rec), 0644, Durability::unsynced);
+      !r)
     diag("exit file: " + r.error().to_string());
   ::unlinkat(dir_.get(), kSocketName, 0);
   clients_.clear();

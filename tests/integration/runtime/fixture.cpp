@@ -57,6 +57,11 @@ oci::Spec ContainerTest::spec_for(const std::string& script) {
   spec.process->terminal = false;
   spec.process->args = {"sh", "-c", script};
   spec.mounts.push_back({"/out", "bind", outdir_, {"rbind", "rw"}, {}, {}});
+  // Tests run as parallel processes (ctest -j) and mostly name their
+  // container "c1"; without a path of its own each container's cgroup
+  // would be /<id> in every hierarchy, shared with another test's.
+  static int specs = 0;
+  spec.linux->cgroups_path = "/berth-it-" + std::to_string(::getpid()) + "-" + std::to_string(++specs);
   return spec;
 }
 

@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/file.hpp"
@@ -130,6 +131,23 @@ TEST_F(FileTest, AtomicWriteReplacesWholeFileAndLeavesNoTemp) {
   auto d = open_file(dir_, O_RDONLY | O_DIRECTORY);
   ASSERT_TRUE(d);
   DIR* dp = ::fdopendir(d->release());
+  while (auto* e = ::readdir(dp))
+    if (e->d_name[0] != '.') ++entries;
+  ::closedir(dp);
+  EXPECT_EQ(entries, 1);
+}
+
+TEST_F(FileTest, UnsyncedAtomicWriteReplacesAndLeavesNoTemp) {
+  auto d = open_file(dir_, O_RDONLY | O_DIRECTORY);
+  ASSERT_TRUE(d);
+  ASSERT_TRUE(write_file_atomic_at(d->get(), "exit", "1", 0600, Durability::unsynced));
+  ASSERT_TRUE(write_file_atomic_at(d->get(), "exit", "0 2026", 0600, Durability::unsynced));
+  EXPECT_EQ(*read_file(dir_ + "/exit"), "0 2026");
+  struct stat st;
+  ASSERT_EQ(::stat((dir_ + "/exit").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  DIR* dp = ::fdopendir(d->release());
+  int entries = 0;
   while (auto* e = ::readdir(dp))
     if (e->d_name[0] != '.') ++entries;
   ::closedir(dp);
