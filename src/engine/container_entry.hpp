@@ -29,6 +29,7 @@ struct HostContainerService::Entry {
   Container c;
   UniqueFd dirfd;          // O_PATH on c.dir
   UniqueFd monitor_pidfd;  // while a monitor runs
+  UniqueFd monitor_done;   // its readiness pipe: hangs up once the exit is recorded
   bool monitor_ready = false;  // its socket answers (attach may connect)
   bool starting = false, removing = false, stop_requested = false;
   int pending_attach = 0;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -64,6 +65,25 @@ std::string start_error_text(const std::string& msg) {
          ": unknown";
 }
 
+// What the reaper polls for a container's end. An auto-removed container
+// is over once its monitor recorded the exit and hung up its readiness
+// pipe, before the runtime's cleanup (the id is never created again, so
+// that cleanup cannot race a new start); any other once its monitor exited.
+int exit_fd(const HostContainerService::Entry& e) {
+  return e.monitor_done && e.c.auto_remove ? e.monitor_done.get() : e.monitor_pidfd.get();
+}
+
+// A pidfd polls readable once the process exited; the readiness pipe only
+// counts when it hung up (the monitor writes nothing more into it).
+bool exited(const pollfd& p) {
+  if (!(p.revents & POLLIN) || (p.revents & (POLLHUP | POLLERR))) return p.revents != 0;
+  struct stat st {};
+  if (::fstat(p.fd, &st) != 0 || !S_ISFIFO(st.st_mode)) return true;  // a pidfd
+  char junk[64];
+  (void)!::read(p.fd, junk, sizeof junk);  // stray bytes: drop them, keep waiting
+  return false;
+}
+
 }  // namespace
 
 void HostContainerService::wake_reaper() {
@@ -110,35 +130,41 @@ Result<> HostContainerService::prepare_start(Entry& e) {
   return ok();
 }
 
-Result<std::pair<int64_t, int64_t>> HostContainerService::spawn_monitor(Entry& e) {
+Result<std::pair<int64_t, int64_t>> HostContainerService::spawn_monitor(Entry& e, UniqueFd* done) {
   std::vector<std::string> args = {"--id", e.c.id, "--dir", e.c.dir, "--runtime-root", runtime_root_};
   if (e.c.tty) args.push_back("--tty");
   if (e.c.open_stdin) args.push_back("--stdin");
   if (e.c.stdin_once) args.push_back("--stdin-once");
-  return spawn_monitor_process(find_monitor_binary(o_.monitor_path), args, e.c.dir + "/monitor.log");
+  return spawn_monitor_process(find_monitor_binary(o_.monitor_path), args, e.c.dir + "/monitor.log", done);
 }
 
 std::optional<bool> HostContainerService::end_run(const std::shared_ptr<Entry>& e,
                                                   const std::function<bool(Entry&)>& mark,
-                                                  const std::function<void(const Container&)>& ended) {
+                                                  const std::function<void(const Container&)>& ended,
+                                                  bool exited) {
   Container c;
   bool auto_rm;
   {
     std::lock_guard lock(mu_);
     if (!mark(*e)) return std::nullopt;
-    persist(*e);
+    auto_rm = e->c.auto_remove && !e->removing;
+    // An auto-removed container's next row is `removing`, written first
+    // thing by remove_entry: the `exited` row in between would be one more
+    // transaction on the path `docker run --rm` waits on. A crash in
+    // between leaves the `running` row, which adopt() turns into `exited`
+    // from the exit file, as it would this one.
+    if (!auto_rm) persist(*e);
     c = e->c;
-    auto_rm = c.auto_remove && !e->removing;
     if (auto_rm) e->removing = true;
     e->fire(WaitCondition::NextExit, {c.state.exit_code, ""});
     e->changed();
     cv_.notify_all();
   }
-  unmount_rootfs(c);
+  if (!auto_rm || !exited) unmount_rootfs(c);  // else remove_entry's janitor job does
   if (ended) ended(c);
   // dockerd's auto-remove takes the anonymous volumes along (RemoveVolume).
   if (auto_rm)
-    if (auto r = remove_entry(e, true); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
+    if (auto r = remove_entry(e, true, exited); !r) log::warn("auto-remove", {{"id", c.id}, {"error", r.error()}});
   return auto_rm;
 }
 
@@ -169,6 +195,7 @@ Error HostContainerService::abort_start(const std::shared_ptr<Entry>& e, const E
   end_run(e, [&](Entry& x) {
     x.starting = false;
     x.monitor_pidfd.reset();
+    x.monitor_done.reset();
     x.monitor_ready = false;
     auto& st = x.c.state;
     st.status = "created";
@@ -194,7 +221,8 @@ Result<bool> HostContainerService::start(const std::string& ref) {
   }
   auto started = prepare_start(*e);
   if (started) crash_point("start:mounted");
-  auto pids = started ? spawn_monitor(*e) : Result<std::pair<int64_t, int64_t>>(tl::unexpected(started.error()));
+  UniqueFd done;
+  auto pids = started ? spawn_monitor(*e, &done) : Result<std::pair<int64_t, int64_t>>(tl::unexpected(started.error()));
   if (!pids) {
     // A missing network is reported as dockerd words it.
     const auto& m = pids.error().message();
@@ -212,6 +240,7 @@ Result<bool> HostContainerService::start(const std::string& ref) {
   {
     std::unique_lock lock(mu_);
     if (pidfd) e->monitor_pidfd = std::move(*pidfd);
+    e->monitor_done = std::move(done);
     e->monitor_ready = true;
     e->c.state.monitor_pid = pids->first;
     e->changed();
@@ -389,6 +418,7 @@ void HostContainerService::on_monitor_exit(const std::shared_ptr<Entry>& e) {
       [&](Entry& x) {
         if (!x.monitor_pidfd) return false;
         x.monitor_pidfd.reset();
+        x.monitor_done.reset();
         x.monitor_ready = false;
         auto ex = monitor::read_exit(x.dirfd.get());
         auto& st = x.c.state;
@@ -409,7 +439,8 @@ void HostContainerService::on_monitor_exit(const std::shared_ptr<Entry>& e) {
         std::lock_guard lock(mu_);
         ++e->exits_announced;
         cv_.notify_all();
-      });
+      },
+      true);
   if (removed && !*removed) schedule_restart(e, false);
 }
 
@@ -423,7 +454,7 @@ void HostContainerService::reaper() {
       if (stopping_) return;
       for (const auto& [id, e] : entries_) {
         if (!e->monitor_pidfd || e->starting) continue;
-        fds.push_back({e->monitor_pidfd.get(), POLLIN, 0});
+        fds.push_back({exit_fd(*e), POLLIN, 0});
         who.push_back(e);
       }
       for (const auto& [id, x] : execs_) {
@@ -441,7 +472,7 @@ void HostContainerService::reaper() {
       (void)!::read(wake_fd_.get(), &n, sizeof n);
     }
     for (size_t i = 0; i < who.size(); ++i)
-      if (fds[i + 1].revents) on_monitor_exit(who[i]);
+      if (exited(fds[i + 1])) on_monitor_exit(who[i]);
     for (size_t i = 0; i < sessions.size(); ++i)
       if (fds[who.size() + i + 1].revents) exec_ended(sessions[i]);
   }

@@ -83,6 +83,7 @@ HostContainerService::~HostContainerService() {
   }
   wake_reaper();
   if (reaper_.joinable()) reaper_.join();
+  janitor_.drain();  // its jobs use the snapshotter, which outlives us only until here
 }
 
 Result<std::unique_ptr<HostContainerService>> HostContainerService::open(const ContainerServiceOptions& options) {
@@ -296,7 +297,7 @@ void HostContainerService::unmount_rootfs(const Container& c) {
   (void)::umount2((c.dir + "/rootfs").c_str(), MNT_DETACH);
 }
 
-Result<> HostContainerService::remove_entry(const std::shared_ptr<Entry>& e, bool volumes) {
+Result<> HostContainerService::remove_entry(const std::shared_ptr<Entry>& e, bool volumes, bool late_cleanup) {
   Container c;
   {
     std::lock_guard lock(mu_);
@@ -308,7 +309,13 @@ Result<> HostContainerService::remove_entry(const std::shared_ptr<Entry>& e, boo
   // finishes removing (adopt), never a listed container without a rootfs.
   persist(*e);
   crash_point("rm:marked");
-  unmount_rootfs(c);
+  // With late_cleanup the rootfs is unmounted after the waiters are
+  // answered: unmounting an overlay syncs its whole upper file system
+  // (ovl_sync_fs), milliseconds or far more on a busy disk. Nothing uses
+  // the mount any more, and a crash before the unmount leaves it to the
+  // next start (adopt and reconcile_orphans unmount before they delete).
+  if (!late_cleanup) unmount_rootfs(c);
+  auto unmount = ScopeGuard([&] { unmount_rootfs(c); });
   if (o_.network) o_.network->detach(c);
   std::function<Result<>()> delete_snapshot_tree;
   {
@@ -332,13 +339,19 @@ Result<> HostContainerService::remove_entry(const std::shared_ptr<Entry>& e, boo
     e->changed();
   }
   publish(c, "destroy");
-  // Nothing left points at the two trees (no row, no record, no mount, the
-  // name is free), so deleting them, a few milliseconds of unlinks, runs
-  // after the waiters were answered; a crash before it leaves orphans that
-  // the next start removes (reconcile_orphans, the snapshotter's open).
-  if (delete_snapshot_tree)
-    if (auto r = delete_snapshot_tree(); !r) log::warn("remove container snapshot", {{"error", r.error()}});
-  if (auto r = remove_tree(c.dir); !r) log::warn("remove container dir", {{"error", r.error()}});
+  unmount.dismiss();
+  // Nothing left points at the two trees (no row, no record, the name is
+  // free), so deleting them, a few milliseconds of unlinks, runs after the
+  // waiters were answered; a crash before it leaves orphans that the next
+  // start removes (reconcile_orphans, the snapshotter's open).
+  auto cleanup = [this, c, delete_snapshot_tree] {
+    unmount_rootfs(c);
+    if (delete_snapshot_tree)
+      if (auto r = delete_snapshot_tree(); !r) log::warn("remove container snapshot", {{"error", r.error()}});
+    if (auto r = remove_tree(c.dir); !r) log::warn("remove container dir", {{"error", r.error()}});
+  };
+  if (late_cleanup) janitor_.post(std::move(cleanup));
+  else cleanup();
   return ok();
 }
 

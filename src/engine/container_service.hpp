@@ -21,6 +21,7 @@
 #include "engine/container_ops.hpp"
 #include "engine/events.hpp"
 #include "engine/image_stores.hpp"
+#include "engine/janitor.hpp"
 #include "engine/services.hpp"
 
 namespace berth::engine {
@@ -134,20 +135,24 @@ class HostContainerService final : public ContainerService,
   std::shared_ptr<Entry> find_locked(const std::string& ref, Result<>* error) const;
   Result<std::shared_ptr<Entry>> find(const std::string& ref) const;
   Result<> prepare_start(Entry& e);
-  Result<std::pair<int64_t, int64_t>> spawn_monitor(Entry& e);
+  Result<std::pair<int64_t, int64_t>> spawn_monitor(Entry& e, UniqueFd* done);
   // Every way a run ends (an exit, a failed or aborted start): `mark` sets
   // the state under mu_ (false: nothing to do), which is persisted and
   // signalled; the rootfs is released, `ended` runs, and an --rm
-  // container is removed with its anonymous volumes. nullopt: not marked;
-  // else whether it was auto-removed.
+  // container is removed with its anonymous volumes (`exited`: after a
+  // run, not a failed start: see remove_entry). nullopt: not marked; else
+  // whether it was auto-removed.
   std::optional<bool> end_run(const std::shared_ptr<Entry>& e, const std::function<bool(Entry&)>& mark,
-                              const std::function<void(const Container&)>& ended = {});
+                              const std::function<void(const Container&)>& ended = {}, bool exited = false);
   void start_failed(const std::shared_ptr<Entry>& e, const Error& error);
   // The network could not be attached to the created container.
   Error abort_start(const std::shared_ptr<Entry>& e, const Error& error);
   Result<> signal(Entry& e, int sig);
   bool wait_exit(const std::shared_ptr<Entry>& e, int64_t exits_before, int seconds);
-  Result<> remove_entry(const std::shared_ptr<Entry>& e, bool volumes = false);
+  // late_cleanup: the rootfs unmount and the tree deletion run on the
+  // janitor after the `removed` waiters are answered (an auto-remove after
+  // an exit); else before (the caller answers after we return anyway).
+  Result<> remove_entry(const std::shared_ptr<Entry>& e, bool volumes = false, bool late_cleanup = false);
   void on_monitor_exit(const std::shared_ptr<Entry>& e);
   void notify(Entry& e, std::unique_lock<std::mutex>& lock);
   void persist(const Entry& e);
@@ -170,6 +175,7 @@ class HostContainerService final : public ContainerService,
   UniqueFd wake_fd_;  // eventfd: the reaper re-reads its pidfd set
   bool stopping_ = false;
   std::thread reaper_;
+  Janitor janitor_;
 };
 
 }  // namespace berth::engine

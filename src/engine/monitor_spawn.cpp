@@ -66,7 +66,8 @@ std::string find_init_binary() { return sibling_binary("berth-init"); }
 
 Result<std::pair<int64_t, int64_t>> spawn_monitor_process(const std::string& bin,
                                                          const std::vector<std::string>& args,
-                                                         const std::string& stderr_path) {
+                                                         const std::string& stderr_path,
+                                                         UniqueFd* done) {
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) return sys_error("pipe");
   UniqueFd ready_r(p[0]), ready_w(p[1]);
@@ -109,6 +110,7 @@ Result<std::pair<int64_t, int64_t>> spawn_monitor_process(const std::string& bin
   crash_point("start:spawned");  // the monitor then finds nobody to tell it is ready
   auto ready = read_ready_line(ready_r.get());
   if (!ready) ::kill(-pid, SIGKILL);  // its session's process group
+  else if (done) *done = std::move(ready_r);
   return ready;
 }
 

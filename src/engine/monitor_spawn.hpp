@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/unique_fd.hpp"
 
 namespace berth::engine {
 
@@ -20,8 +21,11 @@ std::string find_init_binary();
 
 // Runs `bin args... --ready-fd 3` and returns the readiness line's two
 // numbers ("ok <monitor pid> <pid>"). A monitor that fails is killed.
+// With `done`, the readiness pipe is kept there: it hangs up once the
+// monitor recorded the container's exit (or died).
 Result<std::pair<int64_t, int64_t>> spawn_monitor_process(const std::string& bin,
                                                          const std::vector<std::string>& args,
-                                                         const std::string& stderr_path);
+                                                         const std::string& stderr_path,
+                                                         UniqueFd* done = nullptr);
 
 }  // namespace berth::engine

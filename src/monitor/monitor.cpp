@@ -54,6 +54,7 @@ class Monitor {
   void abandon() {
     if (!exec_mode()) (void)runtime::kill(ctx_, o_.id, SIGKILL, false);
   }
+  void keep_ready_fd(int fd) { done_ = UniqueFd(fd); }
 
  private:
   bool exec_mode() const { return !o_.exec_id.empty(); }
@@ -70,6 +71,7 @@ class Monitor {
   Options o_;
   runtime::Context ctx_;
   UniqueFd dir_, log_fd_, listen_, out_, err_, in_;
+  UniqueFd done_;  // berthd's readiness pipe: closed once the exit is recorded
   OwnedPid init_;
   LogWriter log_;
   std::vector<std::unique_ptr<Client>> clients_;
@@ -369,11 +371,13 @@ void Monitor::loop() {
   }
 }
 
+// The exit is recorded, the attach streams end and berthd is told (the
+// readiness pipe closes) before the runtime's cleanup (cgroup rmdirs, state
+// dir), which is a few milliseconds `docker run --rm` need not wait for:
+// berthd goes on early only for a container it removes right away, one
+// whose id is never created again; for any other it waits for our exit.
 void Monitor::finish() {
-  if (!exec_mode()) {
-    log_.flush(now());
-    if (auto r = runtime::remove(ctx_, o_.id, true); !r) diag("remove: " + r.error().to_string());
-  }
+  if (!exec_mode()) log_.flush(now());
   ExitRecord rec{exit_ ? exit_->shell_code() : 255, now()};
   // Temp file + rename, so berthd reads the old record or the new one, but
   // no fsync: a crash of berthd or of this monitor loses nothing (the page
@@ -386,6 +390,9 @@ void Monitor::finish() {
     diag("exit file: " + r.error().to_string());
   ::unlinkat(dir_.get(), kSocketName, 0);
   clients_.clear();
+  done_.reset();
+  if (!exec_mode())
+    if (auto r = runtime::remove(ctx_, o_.id, true); !r) diag("remove: " + r.error().to_string());
 }
 
 // The monitor outlives a hangup or ctrl-c of whoever started it, but with a
@@ -411,7 +418,7 @@ int run(const Options& options) {
   bool told = true;
   if (options.ready_fd >= 0) {
     told = write_all(options.ready_fd, ready).has_value();  // EPIPE: berthd is gone
-    ::close(options.ready_fd);
+    m.keep_ready_fd(options.ready_fd);
   }
   if (!pid) {
     diag(pid.error().to_string());

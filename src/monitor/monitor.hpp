@@ -17,7 +17,9 @@ struct Options {
   bool tty = false;          // config.json has process.terminal
   bool open_stdin = false;   // keep a stdin pipe for attach
   bool stdin_once = false;   // close it when the first stdin attach ends
-  int ready_fd = -1;         // gets "ok <monitor pid> <init pid>\n" or "error <msg>\n"
+  // Gets "ok <monitor pid> <init pid>\n" or "error <msg>\n", and is closed
+  // once the container's exit is recorded (before the runtime cleanup).
+  int ready_fd = -1;
   // Exec mode (non-empty): `dir` is the exec session's directory holding
   // process.json, `id` the container. The process starts on the first
   // "exec" command, so its first byte of output reaches that client.
