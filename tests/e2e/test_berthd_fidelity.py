@@ -194,3 +194,29 @@ def test_commit_records_its_parent_and_history_rows(daemon):
     assert ids[1:3] == [img["Id"], base]
     daemon.docker("rm", "-f", "fid-commit", "fid-commit2")
     daemon.docker("rmi", "fid-commit:2", "fid-commit:1")
+
+
+def test_network_api_with_bridge_none(daemon):
+    # Both daemons run with --bridge none: no default bridge, yet the
+    # network API answers for the predefined `host` and `none`.
+    lines = daemon.docker("network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Scope}}").stdout.splitlines()
+    assert "host host local" in lines and "none null local" in lines
+    assert not any(line.startswith("bridge ") for line in lines)
+    assert daemon.docker("network", "ls", "-q", "--filter", "driver=null").stdout.split() == [
+        daemon.docker("network", "inspect", "--format", "{{.Id}}", "none").stdout.strip()[:12]]
+    out = daemon.docker("network", "inspect", "--format", "{{.Name}} {{.Driver}} {{.Scope}} {{json .Containers}}",
+                        "none").stdout
+    assert out.strip() == "none null local {}"
+    out = daemon.docker("network", "rm", "fid-nonet", check=False)
+    assert out.returncode == 1 and "Error response from daemon: network fid-nonet not found" in out.stderr
+    out = daemon.docker("network", "rm", "host", check=False)
+    assert out.returncode == 1 and "host is a pre-defined network and cannot be removed" in out.stderr
+    assert daemon.docker("network", "prune", "-f", "--filter", "label=fid-none=1").returncode == 0
+    out = daemon.docker("network", "inspect", "fid-nonet", check=False)
+    assert out.returncode == 1 and "network fid-nonet not found" in out.stderr
+    cid = run_d(daemon, "fid-netoff", "busybox", "sleep", "300")
+    out = daemon.docker("network", "disconnect", "fid-nonet", cid, check=False)
+    assert out.returncode == 1 and "network fid-nonet not found" in out.stderr
+    out = daemon.docker("network", "connect", "fid-nonet", "fid-nocontainer", check=False)
+    assert out.returncode == 1 and "No such container: fid-nocontainer" in out.stderr
+    daemon.docker("rm", "-f", cid)
