@@ -106,6 +106,11 @@ Result<> run_daemon(const engine::DaemonConfig& config, const CommandLine& cl) {
     networking->set_events(&events);
   }
   services.networks = networking.get();
+  if (!networking) {  // --bridge none: host and none still answer /networks
+    TRY(make_dirs(config.data_root + "/network", 0700));
+    services.predefined_networks =
+        TRY(engine::load_predefined_networks(config.data_root + "/network/predefined.json"));
+  }
   system->attach(static_cast<const engine::ContainerInventory*>(containers.get()));
   services.containers = containers.get();
   services.container_ops = containers.get();

@@ -25,6 +25,9 @@ struct Services {
   engine::ImageService* images = nullptr;
   engine::ContainerService* containers = nullptr;
   engine::ContainerNetworking* networks = nullptr;  // null: networking is off
+  // With networking off (--bridge none): `host` and `none`, which the
+  // network API still shows as dockerd --bridge=none does.
+  std::vector<net::Network> predefined_networks = {};
   engine::ContainerOperations* container_ops = nullptr;  // exec, top, stats, ...
   engine::VolumeService* volumes = nullptr;  // null: no /volumes, no inspect Mounts
   std::string storage_driver = "overlayfs";  // reported by container inspect

@@ -114,6 +114,14 @@ Result<json::array> networks_list_json(engine::ContainerNetworking& n, const eng
   return out;
 }
 
+Result<json::array> networks_list_json(const std::vector<net::Network>& nets, const engine::Filters& f) {
+  TRY(f.validate({"driver", "id", "label", "name", "scope", "type", "dangling"}));
+  json::array out;
+  for (const auto& net : nets)
+    if (matches(net, {}, f)) out.push_back(net::network_json(net, {}));
+  return out;
+}
+
 Result<json::object> network_inspect_json(engine::ContainerNetworking& n, const std::string& ref) {
   auto net = n.manager().inspect(ref);
   if (!net && net.error().is(ErrorCategory::NotFound))
@@ -174,6 +182,8 @@ Result<> network_disconnect(engine::ContainerNetworking& n, const std::string& r
   auto* force = o.if_contains("Force");
   return n.disconnect(ref, container, force && force->is_bool() && force->as_bool());
 }
+
+json::object prune_nothing() { return json::object{{"NetworksDeleted", nullptr}}; }
 
 Result<json::object> network_prune(engine::ContainerNetworking& n, const engine::Filters& f) {
   TRY(f.validate({"label", "label!", "until"}));

@@ -16,6 +16,8 @@ namespace berth::api {
 // GET /networks (with dockerd's filters: driver, id, label, name, scope,
 // type, dangling).
 Result<boost::json::array> networks_list_json(engine::ContainerNetworking& n, const engine::Filters& filters);
+// The same over the predefined networks only (networking off).
+Result<boost::json::array> networks_list_json(const std::vector<net::Network>& nets, const engine::Filters& filters);
 // GET /networks/{id}.
 Result<boost::json::object> network_inspect_json(engine::ContainerNetworking& n, const std::string& ref);
 // POST /networks/create: the request from the body; {"Id", "Warning"}.
@@ -23,6 +25,8 @@ Result<boost::json::object> network_create(engine::ContainerNetworking& n, const
 // POST /networks/{id}/connect and /disconnect bodies.
 Result<> network_connect(engine::ContainerNetworking& n, const std::string& ref, const boost::json::value& body);
 Result<> network_disconnect(engine::ContainerNetworking& n, const std::string& ref, const boost::json::value& body);
+// {"NetworksDeleted": null}: a prune that removed nothing.
+boost::json::object prune_nothing();
 // POST /networks/prune: {"NetworksDeleted": [...]}.
 Result<boost::json::object> network_prune(engine::ContainerNetworking& n, const engine::Filters& filters);
 

@@ -119,6 +119,8 @@ class ContainerNetworking {
 
 // The `host` and `none` networks' ids, made on first use and kept in `path`.
 Result<std::vector<net::Network>> load_predefined_networks(const std::string& path);
+// One of them by name, id or id prefix.
+std::optional<net::Network> find_predefined(const std::vector<net::Network>& networks, const std::string& ref);
 
 // The daemon's networking (net::Manager with its store in
 // <data-root>/network/net.db); null when `bridge` is "none".

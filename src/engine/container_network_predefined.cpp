@@ -40,13 +40,17 @@ Result<std::vector<net::Network>> load_predefined_networks(const std::string& pa
   return out;
 }
 
-std::optional<net::Network> ContainerNetworking::predefined(const std::string& ref) const {
-  for (const auto& n : predefined_)
+std::optional<net::Network> find_predefined(const std::vector<net::Network>& networks, const std::string& ref) {
+  for (const auto& n : networks)
     if (n.name == ref || n.id == ref) return n;
   // An id prefix, as for every other network (never the empty one).
-  for (const auto& n : predefined_)
+  for (const auto& n : networks)
     if (!ref.empty() && n.id.starts_with(ref)) return n;
   return std::nullopt;
+}
+
+std::optional<net::Network> ContainerNetworking::predefined(const std::string& ref) const {
+  return find_predefined(predefined_, ref);
 }
 
 }  // namespace berth::engine

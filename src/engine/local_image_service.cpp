@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <set>
 
 #include "image/layer_size.hpp"
@@ -43,6 +44,15 @@ std::optional<boost::json::object> object_at(const boost::json::object& o, std::
 std::string string_at(const boost::json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+// The parent a commit recorded in the config, while that image is here.
+std::optional<image::ImageRecord> parent_of(ImageStores& stores, const oci::ImageConfig& config) {
+  auto id = string_at(config.raw, "parent");
+  if (id.empty()) return std::nullopt;
+  auto parent = stores.images->resolve(id);
+  if (!parent || parent->id != id) return std::nullopt;
+  return std::move(*parent);
 }
 
 }  // namespace
@@ -99,6 +109,7 @@ Result<ImageSummary> LocalImageService::summarize(const image::ImageRecord& reco
   for (const auto& layer : record.layers) s.size += TRY(layer_size(layer));
   auto config = TRY(read_config(stores_, record.id));
   s.labels = config.config.labels;
+  if (auto parent = parent_of(stores_, config)) s.parent_id = parent->id;
   return s;
 }
 
@@ -187,9 +198,15 @@ Result<std::vector<ImageHistoryItem>> LocalImageService::history(const std::stri
     out.push_back(std::move(item));
   }
   std::reverse(out.begin(), out.end());
-  if (!out.empty()) {
-    out.front().id = record.id;
-    for (const auto& t : record.repo_tags) out.front().tags.push_back(familiar(t));
+  // dockerd names the rows from the top by the image and then its
+  // parents, one row each, as far as the recorded chain goes.
+  std::optional<image::ImageRecord> image = record;
+  for (auto& row : out) {
+    if (!image) break;
+    row.id = image->id;
+    for (const auto& t : image->repo_tags) row.tags.push_back(familiar(t));
+    auto image_config = read_config(stores_, image->id);
+    image = image_config ? parent_of(stores_, *image_config) : std::nullopt;
   }
   return out;
 }

@@ -117,8 +117,15 @@ Result<ImageRecord> commit_snapshot(Context& ctx, snapshot::Snapshotter& snapsho
     }
   }
   if (!options.container_config.empty()) config = TRY(with_container_config(config, options));
+  // dockerd records a commit's parent image (inspect's Parent, history's
+  // IDs); berth keeps it in the config, where the chain survives a save.
+  config.raw.erase("parent");
+  if (!options.parent_image.empty()) config.raw["parent"] = TRY(ctx.images.resolve(options.parent_image)).id;
+  // The commit's own author and comment, never the parent's.
+  config.raw.erase("comment");
+  if (!options.message.empty()) config.raw["comment"] = options.message;
   config.created = oci::rfc3339_now();
-  if (!options.author.empty()) config.author = options.author;
+  config.author = options.author;
   config.diff_ids.push_back(layer.digest);
   config.history.push_back({config.created, options.created_by, options.author, options.message, false});
   layers.push_back({layer.digest, std::string(oci::media::kOciLayer), layer.size, layer.digest});

@@ -168,3 +168,55 @@ def test_stop_signal_names(daemon):
         assert out.returncode == 1 and "Invalid signal: bogus" in out.stderr
         daemon.docker("stop", "-s", "sigusr1", "-t", "10", cid)
         assert daemon.docker("inspect", "--format", "{{.State.ExitCode}}", cid).stdout.strip() == "7"
+
+
+def test_commit_records_its_parent_and_history_rows(daemon):
+    daemon.docker("rm", "-f", "fid-commit", check=False)
+    daemon.docker("run", "--label", LABEL + "=1", "--name", "fid-commit", "busybox", "sh", "-c", "echo hi > /f")
+    base = daemon.docker("image", "inspect", "--format", "{{.Id}}", "busybox").stdout.strip()
+    daemon.docker("commit", "-m", "msg", "-a", "me", "-c", 'CMD ["cat","/f"]', "fid-commit", "fid-commit:1")
+    img = json.loads(daemon.docker("image", "inspect", "fid-commit:1").stdout)[0]
+    assert (img["Parent"], img["Comment"], img["Author"]) == (base, "msg", "me")
+    base_rows = daemon.docker("history", "--no-trunc", "--format", "{{.ID}}|{{.CreatedBy}}|{{.Comment}}",
+                              "busybox").stdout.splitlines()
+    rows = daemon.docker("history", "--no-trunc", "--format", "{{.ID}}|{{.CreatedBy}}|{{.Comment}}",
+                         "fid-commit:1").stdout.splitlines()
+    # The commit's row on top of the parent's; the IDs walk the parents.
+    assert rows[0] == img["Id"] + "|sh -c echo hi > /f|msg"
+    assert rows[1:] == base_rows and rows[1].startswith(base + "|")
+    # A commit of a container of the commit: a chain of two parents.
+    daemon.docker("rm", "-f", "fid-commit2", check=False)
+    daemon.docker("create", "--label", LABEL + "=1", "--name", "fid-commit2", "fid-commit:1")
+    daemon.docker("commit", "fid-commit2", "fid-commit:2")
+    ids = daemon.docker("history", "--no-trunc", "--format", "{{.ID}}", "fid-commit:2").stdout.split()
+    top = daemon.docker("image", "inspect", "--format", "{{.Id}}|{{.Parent}}|{{.Comment}}", "fid-commit:2").stdout
+    assert top.strip() == ids[0] + "|" + img["Id"] + "|"
+    assert ids[1:3] == [img["Id"], base]
+    daemon.docker("rm", "-f", "fid-commit", "fid-commit2")
+    daemon.docker("rmi", "fid-commit:2", "fid-commit:1")
+
+
+def test_network_api_with_bridge_none(daemon):
+    # Both daemons run with --bridge none: no default bridge, yet the
+    # network API answers for the predefined `host` and `none`.
+    lines = daemon.docker("network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Scope}}").stdout.splitlines()
+    assert "host host local" in lines and "none null local" in lines
+    assert not any(line.startswith("bridge ") for line in lines)
+    assert daemon.docker("network", "ls", "-q", "--filter", "driver=null").stdout.split() == [
+        daemon.docker("network", "inspect", "--format", "{{.Id}}", "none").stdout.strip()[:12]]
+    out = daemon.docker("network", "inspect", "--format", "{{.Name}} {{.Driver}} {{.Scope}} {{json .Containers}}",
+                        "none").stdout
+    assert out.strip() == "none null local {}"
+    out = daemon.docker("network", "rm", "fid-nonet", check=False)
+    assert out.returncode == 1 and "Error response from daemon: network fid-nonet not found" in out.stderr
+    out = daemon.docker("network", "rm", "host", check=False)
+    assert out.returncode == 1 and "host is a pre-defined network and cannot be removed" in out.stderr
+    assert daemon.docker("network", "prune", "-f", "--filter", "label=fid-none=1").returncode == 0
+    out = daemon.docker("network", "inspect", "fid-nonet", check=False)
+    assert out.returncode == 1 and "network fid-nonet not found" in out.stderr
+    cid = run_d(daemon, "fid-netoff", "busybox", "sleep", "300")
+    out = daemon.docker("network", "disconnect", "fid-nonet", cid, check=False)
+    assert out.returncode == 1 and "network fid-nonet not found" in out.stderr
+    out = daemon.docker("network", "connect", "fid-nonet", "fid-nocontainer", check=False)
+    assert out.returncode == 1 and "No such container: fid-nocontainer" in out.stderr
+    daemon.docker("rm", "-f", cid)

@@ -291,7 +291,8 @@ def test_update(compare, daemon, loaded):
 
 
 def test_prune(compare, daemon, loaded):
-    needs(daemon, "POST /containers/prune", "POST /images/prune", "POST /networks/prune")
+    # docker system prune also prunes the build cache (POST /build/prune).
+    needs(daemon, "POST /containers/prune", "POST /images/prune", "POST /networks/prune", "POST /build/prune")
     # Both passes must start from the same state: dangling images other
     # tests left on the shared daemon would be pruned by the first only.
     daemon.docker("image", "prune", "-f")
