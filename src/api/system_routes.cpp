@@ -1,4 +1,4 @@
-// /_ping, /version, /info and /system/df.
+// /_ping, /version, /info, /system/df and /build/prune.
 #include <boost/json.hpp>
 
 #include "api/docker_api.hpp"
@@ -37,11 +37,20 @@ Task<Result<>> disk_usage(Exchange& ex, engine::SystemService& system) {
   co_return co_await ex.respond_json(http::status::ok, disk_usage_json(*du));
 }
 
+// berthd has no image builder yet, so there is never a build cache: the
+// answer is dockerd's for an empty cache. `docker system prune` sends this
+// after the container, network and image prunes and fails without it.
+Task<Result<>> build_prune(Exchange& ex) {
+  boost::json::value body = boost::json::object{{"CachesDeleted", nullptr}, {"SpaceReclaimed", 0}};
+  co_return co_await ex.respond_json(http::status::ok, body);
+}
+
 }  // namespace
 
 Result<> add_system_routes(Router& router, const Services& services) {
   TRY(router.add("GET", "/_ping", ping));
   TRY(router.add("HEAD", "/_ping", ping));
+  TRY(router.add("POST", "/build/prune", build_prune));
   if (!services.system) return ok();
   auto* system = services.system;
   TRY(router.add("GET", "/version", [system](Exchange& ex) { return version(ex, *system); }));
