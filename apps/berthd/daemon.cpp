@@ -117,8 +117,9 @@ Result<> run_daemon(const engine::DaemonConfig& config, const CommandLine& cl) {
   // Images used by containers cannot be deleted (running: not even forced).
   images.set_use_checker([c = containers.get()](const std::string& image_id) {
     bool running = false;
-    bool used = c->image_used(image_id, &running);
-    return image::ImageUse{running, used && !running};
+    std::string first;
+    bool used = c->image_used(image_id, &running, &first);
+    return image::ImageUse{running, used && !running, first};
   });
   services.storage_driver = config.storage_driver;
   api::Server server(TRY(api::docker_router(services)), server_options(config));

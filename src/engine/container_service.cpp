@@ -403,12 +403,14 @@ std::vector<DiskUsage::Container> HostContainerService::container_usage() const 
   return out;
 }
 
-bool HostContainerService::image_used(const std::string& image_id, bool* running) const {
+bool HostContainerService::image_used(const std::string& image_id, bool* running,
+                                      std::string* first) const {
   std::lock_guard lock(mu_);
   bool used = false;
   if (running) *running = false;
   for (const auto& [id, e] : entries_) {
     if (e->c.image_id != image_id) continue;
+    if (first && !used) *first = e->c.id;
     used = true;
     if (running && e->c.state.running()) *running = true;
   }

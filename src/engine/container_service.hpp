@@ -86,7 +86,8 @@ class HostContainerService final : public ContainerService,
   std::vector<DiskUsage::Container> container_usage() const override;
 
   // For image removal: whether a (running) container uses the image.
-  bool image_used(const std::string& image_id, bool* running) const;
+  // `first`, when given, receives the id of one container using the image.
+  bool image_used(const std::string& image_id, bool* running, std::string* first = nullptr) const;
 
   struct Entry;
   struct ExecEntry;

@@ -27,6 +27,26 @@ std::string repo_of(const std::string& full) {
   return ref ? ref->name() : full;
 }
 
+// dockerd's test for "the last name of this image": at most one tag, and
+// digest references only of that tag's repository (or, without a tag, of
+// one repository).
+bool single_reference(const std::vector<std::string>& refs) {
+  if (refs.size() <= 1) return refs.size() == 1;
+  std::string tag_repo;
+  std::set<std::string> digest_repos;
+  for (const auto& r : refs) {
+    if (r.find('@') != std::string::npos) {
+      digest_repos.insert(repo_of(r));
+    } else if (tag_repo.empty()) {
+      tag_repo = repo_of(r);
+    } else {
+      return false;
+    }
+  }
+  if (tag_repo.empty()) tag_repo = repo_of(refs.front());
+  return digest_repos.size() == 1 && digest_repos.count(tag_repo) == 1;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ImageStore>> ImageStore::open(std::shared_ptr<store::Db> db,
@@ -208,6 +228,13 @@ Result<std::vector<DeleteItem>> ImageStore::remove(const std::string& name, bool
     }
     bool by_ref = ref && TRY(lookup_ref(full)).has_value();
     if (by_ref) {
+      // As dockerd: untagging the last name of an image a container uses
+      // would leave that image dangling, so it takes force.
+      if (!force && (use.running || use.stopped) && single_reference(TRY(refs_of(image.id))))
+        return make_error(ErrorCategory::Conflict,
+                          "conflict: unable to remove repository reference \"" + name +
+                              "\" (must force) - container " + use.container.substr(0, 12) +
+                              " is using its referenced image " + image.id.substr(7, 12));
       TRY(delete_ref(full));
       items.push_back({ref->familiar(), ""});
       auto rest = TRY(refs_of(image.id));

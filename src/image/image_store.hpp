@@ -55,6 +55,7 @@ struct NewImage {
 struct ImageUse {
   bool running = false;
   bool stopped = false;
+  std::string container;  // one container using the image (for messages)
 };
 using UseChecker = std::function<ImageUse(const std::string& image_id)>;
 

@@ -5,6 +5,7 @@ and parents. Every scenario runs on dockerd (the reference) and on berthd
 with the same assertions (the `daemon` fixture of test_berthd_compat)."""
 
 import json
+import re
 import socket
 import time
 
@@ -194,6 +195,27 @@ def test_commit_records_its_parent_and_history_rows(daemon):
     assert ids[1:3] == [img["Id"], base]
     daemon.docker("rm", "-f", "fid-commit", "fid-commit2")
     daemon.docker("rmi", "fid-commit:2", "fid-commit:1")
+
+
+def test_rmi_of_the_last_name_of_a_used_image_takes_force(daemon):
+    daemon.docker("rm", "-f", "fid-rmi", check=False)
+    daemon.docker("tag", "busybox", "fid-rmi:1")
+    daemon.docker("tag", "busybox", "fid-rmi:2")
+    daemon.docker("create", "--label", LABEL + "=1", "--name", "fid-rmi", "fid-rmi:1")
+    image = daemon.docker("image", "inspect", "--format", "{{.Id}}", "busybox").stdout.strip()
+    try:
+        daemon.docker("rmi", "busybox")  # other names are left: only untagged
+        assert daemon.docker("rmi", "fid-rmi:2").stdout == "Untagged: fid-rmi:2\n"
+        last = daemon.docker("rmi", "fid-rmi:1", check=False)
+        assert last.returncode == 1
+        # Any container of the image is named (other tests' may be older).
+        assert re.fullmatch('Error response from daemon: conflict: unable to remove repository reference '
+                            '"fid-rmi:1" \\(must force\\) - container [0-9a-f]{12} is using its referenced '
+                            'image %s\n' % image[7:19], last.stderr), last.stderr
+    finally:
+        daemon.docker("tag", image, "busybox")
+        daemon.docker("rm", "fid-rmi")
+        daemon.docker("rmi", "fid-rmi:1")
 
 
 def test_network_api_with_bridge_none(daemon):

@@ -150,7 +150,7 @@ TEST_F(LocalImages, TagRemoveFollowDockerAndPublishEvents) {
   auto conflict = service_->remove(a, false);
   ASSERT_FALSE(conflict);
   EXPECT_EQ(conflict.error().category(), ErrorCategory::Conflict);
-  service_->set_use_checker([&](const std::string& id) { return image::ImageUse{id == a, false}; });
+  service_->set_use_checker([&](const std::string& id) { return image::ImageUse{id == a, false, "c1"}; });
   auto running = service_->remove(a, true);
   ASSERT_FALSE(running);
   EXPECT_NE(running.error().to_string().find("running container"), std::string::npos);
@@ -173,7 +173,7 @@ TEST_F(LocalImages, PruneSkipsImagesInUseAndReportsSpace) {
   auto b = make(TarBuilder().file("b", std::string(100, 'x')).finish(), "b", "2026-02-01T00:00:00Z");
   auto c = make(TarBuilder().file("c", "c").finish(), "c", "2026-03-01T00:00:00Z");
   ASSERT_TRUE(service_->tag(a, "keep", "1"));
-  service_->set_use_checker([&](const std::string& id) { return image::ImageUse{false, id == c}; });
+  service_->set_use_checker([&](const std::string& id) { return image::ImageUse{false, id == c, "c1"}; });
   auto dangling = service_->prune({});
   ASSERT_TRUE(dangling) << dangling.error().to_string();
   ASSERT_EQ(dangling->deleted.size(), 1u);

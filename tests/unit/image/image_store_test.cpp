@@ -82,25 +82,34 @@ TEST_F(ImageFixture, LastTagOfARepositoryTakesItsDigestReferences) {
   EXPECT_EQ((*items)[1].deleted, img.id);
 }
 
-TEST_F(ImageFixture, ContainerUseKeepsImageDangling) {
+TEST_F(ImageFixture, ContainerUseNeedsForce) {
   auto img = make_image({"l"}, "a");
   ASSERT_TRUE(images_->tag(img.id, "app"));
-  UseChecker stopped = [&](const std::string& id) { return ImageUse{false, id == img.id}; };
-  auto items = images_->remove("app", false, stopped);
-  ASSERT_TRUE(items);
-  ASSERT_EQ(items->size(), 1u);  // untagged, not deleted
-  EXPECT_TRUE(images_->get(img.id));
+  ASSERT_TRUE(images_->tag(img.id, "app:two"));
+  UseChecker stopped = [&](const std::string& id) { return ImageUse{false, id == img.id, "0123456789abcdef"}; };
+  // Its last name is not taken from a used image without force (dockerd).
+  ASSERT_TRUE(images_->remove("app:two", false, stopped));
+  auto last = images_->remove("app", false, stopped);
+  ASSERT_FALSE(last);
+  EXPECT_TRUE(last.error().is(ErrorCategory::Conflict));
+  EXPECT_EQ(last.error().message(),
+            "conflict: unable to remove repository reference \"app\" (must force) - container "
+            "0123456789ab is using its referenced image " + img.id.substr(7, 12));
   auto by_id = images_->remove(img.id, false, stopped);
   ASSERT_FALSE(by_id);
   EXPECT_TRUE(by_id.error().is(ErrorCategory::Conflict));
-  auto forced = images_->remove(img.id, true, stopped);
+  // Forced, a stopped container's image goes, name and all (dockerd).
+  auto forced = images_->remove("app", true, stopped);
   ASSERT_TRUE(forced);
+  ASSERT_EQ(forced->size(), 2u);
+  EXPECT_EQ((*forced)[0].untagged, "app:latest");
+  EXPECT_EQ((*forced)[1].deleted, img.id);
   EXPECT_FALSE(images_->get(img.id));
 }
 
 TEST_F(ImageFixture, RunningContainerBlocksEvenForce) {
   auto img = make_image({"l"}, "a");
-  UseChecker running = [](const std::string&) { return ImageUse{true, false}; };
+  UseChecker running = [](const std::string&) { return ImageUse{true, false, "0123456789abcdef"}; };
   auto r = images_->remove(img.id, true, running);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message().find("running"), std::string::npos);
