@@ -92,6 +92,8 @@ def test_config_of_docker_run_has_dockerds_nulls(daemon):
     assert list(cfg["ExposedPorts"]) == ["80/tcp", "90/tcp"] and list(cfg["Labels"]) == [LABEL, "x"]
     assert cfg == expected_config(cid, ExposedPorts={"80/tcp": {}, "90/tcp": {}}, Volumes={"/data": {}},
                                   Labels={LABEL: "1", "x": "y"})
+    # With its anonymous volume: the dockerd is shared with other files.
+    daemon.docker("rm", "-v", "fid-cfg1", "fid-cfg2")
 
 
 def test_config_from_raw_bodies_like_dockerd(daemon):
