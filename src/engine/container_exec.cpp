@@ -4,10 +4,12 @@
 // to berthd's connection and records the exit code in the session's exit
 // file. Like dockerd, berthd keeps exec configurations in memory only.
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <utility>
 #include <boost/json.hpp>
@@ -315,17 +317,33 @@ void HostContainerService::forget_exec(const std::string& exec_id) {
 }
 
 void HostContainerService::kill_execs(const std::string& container_id) {
-  std::vector<std::shared_ptr<ExecEntry>> running;
+  struct Session {
+    std::shared_ptr<ExecEntry> x;
+    UniqueFd monitor;  // a duplicate: the session's own fd may be reset meanwhile
+  };
+  std::vector<Session> running;
   {
     std::lock_guard lock(mu_);
     for (const auto& [id, x] : execs_) {
       x->refresh();
-      if (x->container_id == container_id && x->running && x->dirfd) running.push_back(x);
+      if (x->container_id != container_id || !x->running || !x->dirfd) continue;
+      int fd = x->monitor_pidfd ? ::fcntl(x->monitor_pidfd.get(), F_DUPFD_CLOEXEC, 3) : -1;
+      running.push_back({x, UniqueFd(fd)});
     }
   }
   // Their processes normally die with the container's PID namespace;
   // these cover a shared one (--pid host) and stuck monitors.
-  for (const auto& x : running) (void)monitor::call(x->dirfd.get(), "kill 9");
+  for (const auto& s : running) (void)monitor::call(s.x->dirfd.get(), "kill 9");
+  // dockerd reports a session's exec_die before its container's die; the
+  // reaper would see these monitors exit in a later round than the
+  // container's, so wait for them here (bounded) and end them first.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (const auto& s : running) {
+    if (!s.monitor) continue;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{s.monitor.get(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) == 1) exec_ended(s.x);
+  }
 }
 
 }  // namespace berth::engine
