@@ -28,6 +28,12 @@ Result<CloneResult> clone3(const CloneRequest& request, bool* into_cgroup_used) 
   } else if (into_cgroup_used) {
     *into_cgroup_used = request.cgroup_fd >= 0;
   }
+  if (pid < 0 && errno == ENOSYS && request.cgroup_fd < 0) {
+    // No clone3 (a kernel before 5.3, or valgrind): clone(2) takes the same
+    // flags below 2^32 and returns the pidfd through parent_tid.
+    pid = ::syscall(SYS_clone, static_cast<unsigned long>(args.flags) | args.exit_signal, nullptr, &pidfd,
+                    nullptr, 0UL);
+  }
   if (pid < 0) return sys_error("clone3");
   CloneResult result;
   result.pid = static_cast<pid_t>(pid);
