@@ -22,20 +22,25 @@ Result<UniqueFd> open_at(int dirfd, const std::string& path, int flags, mode_t m
 }
 
 Result<std::string> read_fd(int fd, size_t limit) {
-  std::string out;
-  char buf[16384];
+  // Read straight into the string: a large buffer on the stack would make
+  // every caller's stack a few pages deeper, and in short-lived processes
+  // (the runtime, its init) each new page is a fault.
+  std::string out(4096, '\0');
+  size_t used = 0;
   while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (used == out.size()) out.resize(out.size() * 2);
+    ssize_t n = ::read(fd, out.data() + used, out.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
       return sys_error("read");
     }
     if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > limit)
+    used += static_cast<size_t>(n);
+    if (used > limit)
       return make_error(ErrorCategory::InvalidArgument,
                         "file larger than " + std::to_string(limit) + " bytes");
-    out.append(buf, static_cast<size_t>(n));
   }
+  out.resize(used);
   return out;
 }
 
