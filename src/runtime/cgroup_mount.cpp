@@ -69,28 +69,42 @@ Result<std::vector<std::pair<std::string, std::string>>> host_links(std::vector<
   return links;
 }
 
+// The container's group in hierarchy `h`: the one the runtime made for it
+// (an absolute path under the hierarchy's mount), else the group the init
+// is in now (a hierarchy the runtime did not join it to).
+std::string bind_source(const Hierarchy& h, const std::map<std::string, std::string>& own,
+                        const std::map<std::string, std::string>* joined) {
+  std::string mount = std::string(kHostCgroupRoot) + (h.name.empty() ? "" : "/" + h.name);
+  if (joined != nullptr) {
+    for (const auto& [controller, path] : *joined)
+      if (path == mount || path.starts_with(mount + "/")) return path;
+  }
+  auto it = own.find(h.v2 ? "" : h.name);
+  return mount + (it == own.end() ? "/" : it->second);
+}
+
 Result<> mount_hierarchy(int target_fd, const Hierarchy& h, unsigned long flags, bool fresh,
-                         const std::map<std::string, std::string>& own) {
+                         const std::map<std::string, std::string>& own,
+                         const std::map<std::string, std::string>* joined) {
   if (fresh) {
     std::string opts = h.name == "systemd" ? "none,name=systemd" : h.name;
     if (h.v2) return sys::mount("cgroup2", sys::fd_path(target_fd), "cgroup2", flags);
     return sys::mount("cgroup", sys::fd_path(target_fd), "cgroup", flags, opts);
   }
-  auto it = own.find(h.v2 ? "" : h.name);
-  std::string sub = it == own.end() ? "/" : it->second;
-  return bind_onto(std::string(kHostCgroupRoot) + "/" + h.name + sub, target_fd, false, flags);
+  return bind_onto(bind_source(h, own, joined), target_fd, false, flags);
 }
 
 }  // namespace
 
-Result<> mount_cgroups(int root_fd, const std::string& dest, unsigned long flags, bool new_cgroupns) {
+Result<> mount_cgroups(int root_fd, const std::string& dest, unsigned long flags, bool new_cgroupns,
+                       const std::map<std::string, std::string>* joined) {
   flags &= ~static_cast<unsigned long>(MS_BIND | MS_REC);
   auto target = TRY(ensure_in_root(root_fd, dest, true));
   struct statfs fs;
   if (::statfs(kHostCgroupRoot, &fs) != 0) return sys_error("statfs /sys/fs/cgroup");
   auto own = TRY(own_cgroups());
   if (fs.f_type == CGROUP2_SUPER_MAGIC) {
-    TRY_CTX(mount_hierarchy(target.get(), {"", true}, flags, new_cgroupns, own), "mount " + dest);
+    TRY_CTX(mount_hierarchy(target.get(), {"", true}, flags, new_cgroupns, own, joined), "mount " + dest);
     return ok();
   }
 
@@ -103,7 +117,7 @@ Result<> mount_cgroups(int root_fd, const std::string& dest, unsigned long flags
   for (const auto& h : dirs) {
     if (::mkdirat(top.get(), h.name.c_str(), 0755) != 0 && errno != EEXIST) return sys_error("mkdir " + dest + "/" + h.name);
     auto sub = TRY(open_at(top.get(), h.name, O_PATH | O_DIRECTORY | O_NOFOLLOW));
-    TRY_CTX(mount_hierarchy(sub.get(), h, flags, new_cgroupns, own), "mount " + dest + "/" + h.name);
+    TRY_CTX(mount_hierarchy(sub.get(), h, flags, new_cgroupns, own, joined), "mount " + dest + "/" + h.name);
   }
   for (const auto& [name, to] : links)
     if (::symlinkat(to.c_str(), top.get(), name.c_str()) != 0 && errno != EEXIST)

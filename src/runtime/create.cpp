@@ -18,6 +18,7 @@
 #include "runtime/console.hpp"
 #include "runtime/hooks.hpp"
 #include "runtime/init.hpp"
+#include "runtime/lifecycle_util.hpp"
 #include "runtime/log_forward.hpp"
 #include "runtime/record.hpp"
 #include "runtime/resources.hpp"
@@ -218,8 +219,13 @@ bool has_parent_hooks(const oci::Spec& spec) {
 }  // namespace
 
 Result<Created> create(const Context& ctx, const CreateOptions& opts) {
-  TRY(validate_id(opts.id));
   Record record;
+  return create_container(ctx, opts, record);
+}
+
+Result<Created> create_container(const Context& ctx, const CreateOptions& opts, Record& record,
+                                 SyncChannel* channel) {
+  TRY(validate_id(opts.id));
   record.id = opts.id;
   record.bundle = TRY(real_path(opts.bundle));
   record.config = TRY(load_bundle(record.bundle));
@@ -261,6 +267,7 @@ Result<Created> create(const Context& ctx, const CreateOptions& opts) {
 
   cgroup = TRY(make_cgroup(ctx, spec, opts.id));
   TRY(configure_cgroup(*cgroup, spec));
+  if (cgroup->manager) record.cgroup_paths = cgroup->manager->paths();
   auto plan = TRY(plan_namespaces(spec));
   auto [parent_end, child_end] = TRY(SyncChannel::make_pair());
   auto log_pipe = TRY(make_pipe());
@@ -273,7 +280,7 @@ Result<Created> create(const Context& ctx, const CreateOptions& opts) {
   InitConfig init{&spec,         opts.id,          record.bundle,    record.rootfs,
                   &child_end,    fifo_fd.get(),    &plan.joins,      plan.late_unshare,
                   plan.new_userns, has_parent_hooks(spec), opts.no_pivot, opts.no_new_keyring,
-                  opts.preserve_fds, &bind_fds,     log_pipe.write.get()};
+                  opts.preserve_fds, &bind_fds,     log_pipe.write.get(), &record.cgroup_paths};
   bool into_cgroup = false;
   int cgroup_fd = cgroup->clone_fd ? cgroup->clone_fd->get() : -1;
   auto child = TRY_CTX(clone_init(plan, cgroup_fd, &into_cgroup), "start container init");
@@ -288,12 +295,13 @@ Result<Created> create(const Context& ctx, const CreateOptions& opts) {
     log::debug("write uid/gid maps of the container's init", {{"pid", owned.pid()}});
     TRY(write_id_maps(owned.pid(), *spec.linux));
   }
-  if (cgroup->manager) {
-    if (!into_cgroup) TRY_CTX(cgroup->manager->add_process(owned.pid()), "join cgroup");
-    record.cgroup_paths = cgroup->manager->paths();
-  }
-  TRY(parent_end.send("go:" + std::to_string(owned.pid())));
+  // On v1 the init builds its rootfs meanwhile and joins at "go" (init.cpp).
+  if (cgroup->manager && !into_cgroup) TRY_CTX(cgroup->manager->add_process(owned.pid()), "join cgroup");
+  // The init may have failed before reading "go": then its error message
+  // is what to report.
+  auto sent = parent_end.send("go:" + std::to_string(owned.pid()));
   auto driven = drive_init(parent_end, child_log, record, opts);
+  if (!sent && driven) return tl::unexpected(std::move(sent).error());
   // After "ready" the child has closed its end: forward up to EOF. After a
   // failure it may still be alive (waiting for "go"); take what is there.
   if (driven) child_log.drain();
@@ -302,6 +310,7 @@ Result<Created> create(const Context& ctx, const CreateOptions& opts) {
   TRY(save_record(ctx, record));
   if (!opts.pid_file.empty()) TRY_CTX(write_volatile_file(opts.pid_file, std::to_string(owned.pid())), "pid file");
   undo.dismiss();
+  if (channel) *channel = std::move(parent_end);
   Created created;
   created.pid = owned.pid();
   created.init = std::move(owned);

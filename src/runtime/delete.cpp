@@ -43,6 +43,11 @@ void remove_state_dir(const Context& ctx, const std::string& id) {
 
 Result<> remove(const Context& ctx, const std::string& id, bool force) {
   auto record = TRY(load_record(ctx, id));
+  return remove_container(ctx, record, force);
+}
+
+Result<> remove_container(const Context& ctx, const Record& record, bool force) {
+  const std::string& id = record.id;
   auto st = status(ctx, record);
   if (st != oci::Status::Stopped && st != oci::Status::Created && !force)
     return make_error(ErrorCategory::Conflict, "cannot delete container " + id + " that is not stopped: " + status_word(st));

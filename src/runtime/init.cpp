@@ -78,6 +78,13 @@ Result<> setup_console(const InitConfig& c) {
   return become_terminal_session(pty.slave.get());
 }
 
+Result<pid_t> await_go(const InitConfig& c) {
+  auto go = TRY(c.sync->recv());
+  if (!go.starts_with("go:")) return make_error(ErrorCategory::Internal, "parent went away");
+  if (c.new_userns) (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  return parse_int<pid_t>(go.substr(3));
+}
+
 // Everything up to "ready"; returns the resolved executable.
 Result<std::string> setup(const InitConfig& c, pid_t& host_pid) {
   reset_signals();
@@ -90,18 +97,21 @@ Result<std::string> setup(const InitConfig& c, pid_t& host_pid) {
   // to write our uid/gid maps, which a non-dumpable child's /proc denies
   // to an unprivileged parent, so then we wait for "go".
   if (!c.new_userns) (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  auto go = TRY(c.sync->recv());
-  if (!go.starts_with("go:")) return make_error(ErrorCategory::Internal, "parent went away");
-  if (c.new_userns) (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  host_pid = TRY(parse_int<pid_t>(go.substr(3)));
+  // "go" also says the parent has moved us into the container's cgroups.
+  // A new cgroup namespace must be rooted there, so then we wait first;
+  // otherwise the rootfs is built meanwhile (the parent's v1 cgroup work
+  // and ours overlap) and we wait before anything runs in the container.
+  const bool go_first = c.new_userns || (c.late_unshare & CLONE_NEWCGROUP) != 0;
+  if (go_first) host_pid = TRY(await_go(c));
   if (::chdir(c.bundle.c_str()) != 0) return sys_error("chdir " + c.bundle);
   TRY(join_and_unshare(c));
   log::debug("<= nsexec container setup");
   TRY(set_names(*c.spec));
   const bool userns = c.new_userns || (c.spec->linux && c.spec->linux->find_namespace("user"));
-  RootfsContext rctx{*c.spec, c.rootfs, userns, (c.late_unshare & CLONE_NEWCGROUP) != 0, c.bind_fds};
+  RootfsContext rctx{*c.spec, c.rootfs, userns, (c.late_unshare & CLONE_NEWCGROUP) != 0, c.bind_fds, c.cgroup_paths};
   log::debug("prepare rootfs", {{"rootfs", c.rootfs}});
   auto root = TRY(prepare_rootfs(rctx));
+  if (!go_first) host_pid = TRY(await_go(c));
   if (c.parent_hooks) {
     TRY(c.sync->send("hooks"));
     TRY(c.sync->expect("go"));
@@ -129,6 +139,18 @@ Result<std::string> setup(const InitConfig& c, pid_t& host_pid) {
   return path;
 }
 
+// Block until `start` opens the fifo for reading. The write end stays
+// open (CLOEXEC) until execve closes it: `start` reads until EOF, so
+// poststart hooks run only once the process runs.
+void wait_for_start(const InitConfig& c) {
+  int fd = ::open(sys::fd_path(c.fifo_fd).c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || ::write(fd, "0", 1) != 1) {
+    std::string msg = "berth-runtime init: open exec fifo: " + std::string(::strerror(errno)) + "\n";
+    (void)!::write(2, msg.data(), msg.size());
+    ::_exit(1);
+  }
+}
+
 }  // namespace
 
 void init_main(const InitConfig& c) {
@@ -147,15 +169,10 @@ void init_main(const InitConfig& c) {
   // A seccomp profile that denies the runtime's own last steps fails here:
   // exit so the parent reads EOF instead of waiting for "ready" forever.
   if (!c.sync->send("ready")) ::_exit(1);
-  // Block until `start` opens the fifo for reading.
-  // The write end stays open (CLOEXEC) until execve closes it: `start`
-  // reads until EOF, so poststart hooks run only once the process runs.
-  int fd = ::open(sys::fd_path(c.fifo_fd).c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0 || ::write(fd, "0", 1) != 1) {
-    std::string msg = "berth-runtime init: open exec fifo: " + std::string(::strerror(errno)) + "\n";
-    (void)!::write(2, msg.data(), msg.size());
-    ::_exit(1);
-  }
+  // A `run` that starts the process itself answers "exec"; otherwise the
+  // channel closes when create returns and we wait for `start`.
+  auto next = c.sync->recv();
+  if (!next || *next != "exec") wait_for_start(c);
   ::close(c.fifo_fd);
   if (c.spec->hooks) {
     oci::State s = creating_state(c, host_pid);

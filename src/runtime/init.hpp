@@ -3,6 +3,7 @@
 // once `start` opens the fifo, execs the user process.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,11 @@ struct InitConfig {
   int preserve_fds = 0;
   const std::vector<int>* bind_fds = nullptr;  // see open_bind_sources
   int log_fd = -1;                   // write end of the log pipe (log_forward.hpp)
+  // The container's groups (controller -> absolute path). The init may
+  // build its rootfs before the parent has moved it into them (see
+  // setup in init.cpp), so the cgroup binds name them rather than reading
+  // /proc/self/cgroup.
+  const std::map<std::string, std::string>* cgroup_paths = nullptr;
 };
 
 [[noreturn]] void init_main(const InitConfig& config);

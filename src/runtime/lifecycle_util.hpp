@@ -7,6 +7,8 @@
 #include "base/error.hpp"
 #include "runtime/cgroups/cgroup.hpp"
 #include "runtime/record.hpp"
+#include "runtime/runtime.hpp"
+#include "runtime/sync.hpp"
 
 namespace berth::runtime {
 
@@ -17,5 +19,19 @@ Result<UniqueFd> init_pidfd(const Record& record);
 // "running", "created", ... for error messages.
 std::string status_word(oci::Status status);
 oci::State state_for_hooks(const Record& record, oci::Status status);
+
+// The lifecycle steps on a record already in memory, so `run` does not
+// read back the state it has just written. `release_init` is `start`
+// after its checks: `init_pidfd` is the init's pidfd.
+// With `channel`, the parent's end of the sync channel is kept there: the
+// init waits on it for "exec" before it would wait on exec.fifo.
+Result<Created> create_container(const Context& ctx, const CreateOptions& options, Record& record,
+                                 SyncChannel* channel = nullptr);
+Result<> release_init(const Context& ctx, const Record& record, int init_pidfd);
+// `start` for the process that created the container: no fifo round trip,
+// and no wait for the exec (without poststart hooks there is nothing to
+// run after it).
+Result<> start_now(const Context& ctx, const Record& record, const SyncChannel& channel);
+Result<> remove_container(const Context& ctx, const Record& record, bool force);
 
 }  // namespace berth::runtime

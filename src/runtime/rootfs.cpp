@@ -89,7 +89,7 @@ Result<> mount_one(int root_fd, const RootfsContext& ctx, size_t index) {
   int tree_fd = ctx.bind_fds && index < ctx.bind_fds->size() ? (*ctx.bind_fds)[index] : -1;
   if (opts.is_bind() || m.type == "bind") return mount_bind(root_fd, m, opts, tree_fd);
   if (m.type == "cgroup" || m.type == "cgroup2")
-    return mount_cgroups(root_fd, m.destination, opts.flags, ctx.new_cgroupns);
+    return mount_cgroups(root_fd, m.destination, opts.flags, ctx.new_cgroupns, ctx.cgroup_paths);
   return mount_fs(root_fd, m, opts);
 }
 

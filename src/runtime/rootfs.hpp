@@ -4,6 +4,7 @@
 // symlink in the image can never redirect a mount onto a host path.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ struct RootfsContext {
   // Per spec mount, a bind tree the runtime cloned before the init entered
   // the user namespace (see open_bind_sources), or -1.
   const std::vector<int>* bind_fds = nullptr;
+  // The container's groups (InitConfig::cgroup_paths), or null.
+  const std::map<std::string, std::string>* cgroup_paths = nullptr;
 };
 
 // Propagation, the rootfs bind, every spec mount, devices and /dev links.
@@ -49,7 +52,8 @@ Result<> bind_onto(const std::string& source, int target_fd, bool recursive, uns
 // flags, and the init only attaches them. One entry per spec mount
 // (empty for non-binds and for sources that fail here).
 std::vector<UniqueFd> open_bind_sources(const oci::Spec& spec, const std::string& bundle);
-Result<> mount_cgroups(int root_fd, const std::string& dest, unsigned long flags, bool new_cgroupns);
+Result<> mount_cgroups(int root_fd, const std::string& dest, unsigned long flags, bool new_cgroupns,
+                       const std::map<std::string, std::string>* cgroup_paths);
 Result<> create_devices(int root_fd, const oci::Spec& spec, bool in_userns);
 
 }  // namespace berth::runtime

@@ -3,6 +3,7 @@
 // init, deletes the container and returns its exit code.
 #include "base/log.hpp"
 #include "runtime/console.hpp"
+#include "runtime/lifecycle_util.hpp"
 #include "runtime/runtime.hpp"
 
 namespace berth::runtime {
@@ -13,10 +14,17 @@ Result<int> run(const Context& ctx, const CreateOptions& options, const RunOptio
   if (!run.detach) TRY(block_forwarded_signals());
   CreateOptions create_options = options;
   create_options.detached = run.detach;
-  auto created = TRY(create(ctx, create_options));
-  auto started = start(ctx, options.id);
+  Record record;
+  SyncChannel channel;
+  auto created = TRY(create_container(ctx, create_options, record, &channel));
+  // Poststart hooks run once the process has been exec'd, which only the
+  // fifo's EOF tells: then close the channel, and the init takes the fifo.
+  const bool poststart = record.config.hooks && !record.config.hooks->poststart.empty();
+  if (poststart) channel.close();
+  auto started = poststart ? release_init(ctx, record, created.init.pidfd()) : start_now(ctx, record, channel);
+  channel.close();
   if (!started) {
-    (void)remove(ctx, options.id, true);
+    (void)remove_container(ctx, record, true);
     return tl::unexpected(std::move(started).error());
   }
   if (run.detach) {
@@ -25,7 +33,7 @@ Result<int> run(const Context& ctx, const CreateOptions& options, const RunOptio
   }
   auto exited = relay_until_exit(created.init, created.pty_master ? created.pty_master.get() : -1);
   if (!run.keep) {
-    auto removed = remove(ctx, options.id, true);
+    auto removed = remove_container(ctx, record, true);
     if (!removed) log::warn("delete after run failed", {{"error", removed.error()}});
   }
   if (!exited) return tl::unexpected(std::move(exited).error());

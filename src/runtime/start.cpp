@@ -19,15 +19,19 @@ Result<> start(const Context& ctx, const std::string& id) {
   if (st == oci::Status::Stopped) return make_error(ErrorCategory::Conflict, "cannot start a container that has stopped");
   if (st != oci::Status::Created)
     return make_error(ErrorCategory::Conflict, "cannot start an already " + status_word(st) + " container");
-  std::string fifo = container_dir(ctx, id) + "/" + kExecFifo;
-  // Non-blocking open, then poll together with the init's pidfd: if the
-  // init dies we report it instead of waiting for a writer forever.
   // The pidfd is taken first: opening the fifo releases the init, which may
   // exec and exit (a short command) before we would look at it again.
   auto pidfd = TRY(init_pidfd(record));
+  return release_init(ctx, record, pidfd.get());
+}
+
+Result<> release_init(const Context& ctx, const Record& record, int pidfd) {
+  std::string fifo = container_dir(ctx, record.id) + "/" + kExecFifo;
+  // Non-blocking open, then poll together with the init's pidfd: if the
+  // init dies we report it instead of waiting for a writer forever.
   auto reader = TRY(open_file(fifo, O_RDONLY | O_NONBLOCK));
   for (;;) {
-    pollfd fds[2] = {{reader.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
+    pollfd fds[2] = {{reader.get(), POLLIN, 0}, {pidfd, POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
       return sys_error("wait for container init");
@@ -52,6 +56,13 @@ Result<> start(const Context& ctx, const std::string& id) {
     // The spec: a failing poststart hook is logged; the container runs on.
     if (!hooked) log::warn("poststart hook failed", {{"error", hooked.error()}});
   }
+  return ok();
+}
+
+Result<> start_now(const Context& ctx, const Record& record, const SyncChannel& channel) {
+  // Unlinked first: `state` reads a container without its fifo as running.
+  ::unlink((container_dir(ctx, record.id) + "/" + kExecFifo).c_str());
+  if (!channel.send("exec")) return make_error(ErrorCategory::Conflict, "container init exited before start");
   return ok();
 }
 

@@ -99,6 +99,42 @@ TEST_F(Lifecycle, MissingExecutableFailsCreateAndCleansUp) {
   EXPECT_EQ(::access((ctx_.root + "/bad").c_str(), F_OK), -1);
 }
 
+// The init builds its rootfs before the parent has put it in its v1
+// cgroups ("go"): a mount that fails there is reported with the init's
+// message, and nothing is left behind.
+TEST_F(Lifecycle, RootfsFailureBeforeGoIsReportedAndCleansUp) {
+  auto spec = spec_for("true");
+  oci::Mount bad;
+  bad.destination = "/mnt";
+  bad.type = "nosuchfs";
+  bad.source = "none";
+  spec.mounts.push_back(bad);
+  write_config(spec);
+  auto created = create(ctx_, {"badmount", bundle_, "", "", false, false, 0, true});
+  ASSERT_FALSE(created);
+  EXPECT_NE(created.error().to_string().find("/mnt"), std::string::npos) << created.error().to_string();
+  EXPECT_EQ(::access((ctx_.root + "/badmount").c_str(), F_OK), -1);
+  EXPECT_EQ(::access(("/sys/fs/cgroup/pids" + spec.linux->cgroups_path).c_str(), F_OK), -1);
+  EXPECT_EQ(::access(("/sys/fs/cgroup" + spec.linux->cgroups_path).c_str(), F_OK), -1);
+}
+
+// A detached run starts the process over the sync channel, not exec.fifo:
+// the container is running at once and the fifo is gone.
+TEST_F(Lifecycle, DetachedRunStartsWithoutTheFifo) {
+  write_config(spec_for("echo up > /out/up; exec sleep 60"));
+  CreateOptions options;
+  options.id = "d";
+  options.bundle = bundle_;
+  auto code = run(ctx_, options, RunOptions{true, false});
+  ASSERT_TRUE(code) << code.error().to_string();
+  EXPECT_EQ(*code, 0);
+  EXPECT_EQ(state(ctx_, "d")->status, oci::Status::Running);
+  EXPECT_EQ(::access((ctx_.root + "/d/exec.fifo").c_str(), F_OK), -1);
+  for (int i = 0; i < 300 && out("up") != "up"; ++i) ::usleep(10000);
+  EXPECT_EQ(out("up"), "up");
+  ASSERT_TRUE(remove(ctx_, "d", true));
+}
+
 TEST_F(Lifecycle, ForceDeleteKillsARunningContainer) {
   write_config(spec_for("sleep 60"));
   auto created = create(ctx_, {"f", bundle_, "", "", false, false, 0, true});
