@@ -13,6 +13,10 @@ add_library(berth_options INTERFACE)
 # TRY() uses GNU statement expressions (as SerenityOS does); both g++ and
 # clang support them, so -Wpedantic is not used.
 target_compile_options(berth_options INTERFACE -Wall -Wextra)
+# Release builds: one section per function, so the static programs can be
+# linked with their hot code together (BerthStatic.cmake). Test builds keep
+# their flags (and their compiler cache).
+target_compile_options(berth_options INTERFACE $<$<CONFIG:Release>:-ffunction-sections>)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   # g++ 12 at -O2/-O3 reports -Wrestrict inside libstdc++'s own string
   # concatenation (GCC bug 105651); the warning is wrong there, and with

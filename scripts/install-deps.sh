@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_pkgs=(
-  cmake ninja-build pkg-config g++ clang-14 clang-format clang-tidy lld-14
+  cmake ninja-build pkg-config g++ clang-14 clang-format clang-tidy lld-14 lld
   libclang-rt-14-dev git ccache
   libexpected-dev libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libcurl4-openssl-dev libssl-dev libarchive-dev libzstd-dev libisal-dev libsqlite3-dev
