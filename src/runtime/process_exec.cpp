@@ -118,7 +118,8 @@ Result<> apply_process_setup(const ProcessSetup& s) {
   bool in_cwd = p.cwd.empty() || ::chdir(p.cwd.c_str()) == 0;
   give_stdio_to(p.user.uid);
   TRY(switch_user(p.user, s.can_setgroups));
-  TRY(apply_capabilities(p.capabilities.value_or(oci::Capabilities{})));
+  static const oci::Capabilities kNone;
+  TRY(apply_capabilities(p.capabilities ? *p.capabilities : kNone));
   if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return sys_error("no_new_privs");
   ::umask(p.user.umask.value_or(022));
   if (!in_cwd && ::chdir(p.cwd.c_str()) != 0) return sys_error("chdir to cwd (\"" + p.cwd + "\") set in config.json");

@@ -140,8 +140,7 @@ Result<> hide_host_proc_and_sys() {
 }  // namespace
 
 Result<UniqueFd> prepare_rootfs(const RootfsContext& ctx) {
-  const auto& linux = ctx.spec.linux ? *ctx.spec.linux : oci::Linux{};
-  unsigned long prop = root_propagation(linux.rootfs_propagation);
+  unsigned long prop = root_propagation(ctx.spec.linux ? ctx.spec.linux->rootfs_propagation : "");
   // Shared root propagation would make pivot_root fail; the container's
   // own mounts are made shared after they exist, as runc does.
   unsigned long first = (prop & MS_SHARED) ? (MS_SLAVE | MS_REC) : prop;
