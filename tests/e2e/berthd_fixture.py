@@ -120,6 +120,42 @@ class Berthd:
             self.log.close()
         return self.proc.returncode if self.proc else None
 
+    def remove_containers(self):
+        ids = self.docker("ps", "-aq", check=False).stdout.split()
+        if ids:
+            self.docker("rm", "-f", *ids, check=False)
+
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def image_tool():
+    path = os.path.join(build_dir(), "apps", "berth-image-tool", "berth-image-tool")
+    if not os.path.exists(path):
+        pytest.skip("berth-image-tool is not built")
+    return path
+
+
+def started_with_busybox(busybox_image, **kw):
+    """A started Berthd (Berthd(**kw)) whose data root already holds the
+    busybox fixture image, loaded offline with berth-image-tool."""
+    daemon = Berthd(**kw)
+    out = run([image_tool(), "--root", os.path.join(daemon.dir, "data"), "load", "-i",
+               busybox_image.archive])
+    assert out.returncode == 0, out.stderr
+    return daemon.start()
+
+
+def docker_py(daemon, timeout=60):
+    docker = pytest.importorskip("docker")
+    return docker.DockerClient(base_url=daemon.host, version="auto", timeout=timeout)
+
+
+def wait_for(predicate, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from berthd_fixture import Berthd
+from berthd_fixture import Berthd, docker_py
 from conftest import need_root, need_tool
 
 
@@ -22,11 +22,6 @@ def berthd():
     daemon = Berthd().start()
     yield daemon
     daemon.cleanup()
-
-
-def docker_py(berthd):
-    docker = pytest.importorskip("docker")
-    return docker.DockerClient(base_url=berthd.host, version="auto", timeout=30)
 
 
 def test_docker_version(berthd):

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from berthd_fixture import Berthd
+from berthd_fixture import Berthd, wait_for
 from conftest import need_root, need_tool
 
 LABEL = "compat-e2e"
@@ -207,15 +207,6 @@ def exec_dirs(daemon, cid):
         return []
     path = os.path.join(daemon.dir, "data", "containers", cid, "exec")
     return os.listdir(path) if os.path.isdir(path) else []
-
-
-def wait_for(predicate, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
 
 
 def test_finished_exec_sessions_leave_nothing_behind(daemon):

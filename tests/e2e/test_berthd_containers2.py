@@ -12,45 +12,18 @@ import time
 
 import pytest
 
-from berthd_fixture import Berthd
-from conftest import build_dir, need_root, need_tool, run
-
-
-def image_tool():
-    path = os.path.join(build_dir(), "apps", "berth-image-tool", "berth-image-tool")
-    if not os.path.exists(path):
-        pytest.skip("berth-image-tool is not built")
-    return path
+from berthd_fixture import docker_py, started_with_busybox, wait_for
+from conftest import need_root, need_tool, run
 
 
 @pytest.fixture(scope="module")
 def berthd(busybox_image):
     need_root()
     need_tool("docker")
-    daemon = Berthd()
-    out = run([image_tool(), "--root", os.path.join(daemon.dir, "data"), "load", "-i",
-               busybox_image.archive])
-    assert out.returncode == 0, out.stderr
-    daemon.start()
+    daemon = started_with_busybox(busybox_image)
     yield daemon
-    ids = daemon.docker("ps", "-aq", check=False).stdout.split()
-    if ids:
-        daemon.docker("rm", "-f", *ids, check=False)
+    daemon.remove_containers()
     daemon.cleanup()
-
-
-def docker_py(berthd):
-    docker = pytest.importorskip("docker")
-    return docker.DockerClient(base_url=berthd.host, version="auto", timeout=60)
-
-
-def wait_for(predicate, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def sleeper(berthd, name):

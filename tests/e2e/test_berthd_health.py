@@ -5,9 +5,6 @@ State.Health (Status, FailingStreak, Log entries), ps STATUS and the
 health filter, health_status and exec_* events."""
 
 import json
-import os
-import signal
-import subprocess
 import time
 
 import pytest

@@ -5,7 +5,6 @@ same busybox archive (tests/fixtures/mkimage.py)."""
 import io
 import json
 import os
-import subprocess
 import tarfile
 
 import pytest

@@ -18,17 +18,10 @@ import uuid
 
 import pytest
 
-from berthd_fixture import Berthd
-from conftest import build_dir, need_root, need_tool, run
+from berthd_fixture import started_with_busybox
+from conftest import need_root, need_tool, run
 
 PORT = 18080  # any port: nothing else listens in the private namespace
-
-
-def image_tool():
-    path = os.path.join(build_dir(), "apps", "berth-image-tool", "berth-image-tool")
-    if not os.path.exists(path):
-        pytest.skip("berth-image-tool is not built")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +39,9 @@ def netns():
 @pytest.fixture(scope="module")
 def berthd(busybox_image, netns):
     need_tool("docker")
-    daemon = Berthd(netns=netns)
-    out = run([image_tool(), "--root", os.path.join(daemon.dir, "data"), "load", "-i",
-               busybox_image.archive])
-    assert out.returncode == 0, out.stderr
-    daemon.start()
+    daemon = started_with_busybox(busybox_image, netns=netns)
     yield daemon
-    ids = daemon.docker("ps", "-aq", check=False).stdout.split()
-    if ids:
-        daemon.docker("rm", "-f", *ids, check=False)
+    daemon.remove_containers()
     daemon.docker("network", "prune", "-f", check=False)
     daemon.cleanup()
 

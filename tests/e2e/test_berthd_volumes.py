@@ -14,30 +14,17 @@ import uuid
 
 import pytest
 
-from berthd_fixture import Berthd
-from conftest import build_dir, need_root, need_tool, run
-
-
-def image_tool():
-    path = os.path.join(build_dir(), "apps", "berth-image-tool", "berth-image-tool")
-    if not os.path.exists(path):
-        pytest.skip("berth-image-tool is not built")
-    return path
+from berthd_fixture import started_with_busybox
+from conftest import need_root, need_tool
 
 
 @pytest.fixture(scope="module")
 def berthd(busybox_image):
     need_root()
     need_tool("docker")
-    daemon = Berthd()
-    out = run([image_tool(), "--root", os.path.join(daemon.dir, "data"), "load", "-i",
-               busybox_image.archive])
-    assert out.returncode == 0, out.stderr
-    daemon.start()
+    daemon = started_with_busybox(busybox_image)
     yield daemon
-    ids = daemon.docker("ps", "-aq", check=False).stdout.split()
-    if ids:
-        daemon.docker("rm", "-f", *ids, check=False)
+    daemon.remove_containers()
     daemon.docker("volume", "prune", "-af", check=False)
     daemon.cleanup()
 
