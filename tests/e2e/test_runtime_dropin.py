@@ -19,6 +19,7 @@ import time
 
 import pytest
 
+from berthd_fixture import wait_for
 from conftest import Dockerd, build_dir, need_root, need_tool, run
 
 # A shell that turns SIGTERM into a recognisable exit code: proves that a
@@ -41,15 +42,6 @@ def berth_state(runtime, root, cid):
     assert proc.returncode == 0, "berth-runtime does not know %s under %s: %s" % (
         cid, root, proc.stderr)
     return json.loads(proc.stdout)
-
-
-def wait_for(predicate, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def in_pty(argv, steps, env=None, timeout=30):
@@ -282,7 +274,7 @@ def test_containerd_exec_pause_kill(containerd, runtime):
     c = containerd
     c.ctr("run", "-d", *c.runc_args(), IMAGE, "ctd-long", "sh", "-c", TRAP_TERM)
     try:
-        assert wait_for(lambda: "RUNNING" in c.ctr("task", "ls").stdout)
+        assert wait_for(lambda: "RUNNING" in c.ctr("task", "ls").stdout, 15)
         state = berth_state(runtime, os.path.join(c.runc_root, CTR_NAMESPACE), "ctd-long")
         assert state["status"] == "running"
 
@@ -296,7 +288,7 @@ def test_containerd_exec_pause_kill(containerd, runtime):
         assert "RUNNING" in c.ctr("task", "ls").stdout
 
         c.ctr("task", "kill", "-s", "SIGTERM", "ctd-long")
-        assert wait_for(lambda: "STOPPED" in c.ctr("task", "ls").stdout)
+        assert wait_for(lambda: "STOPPED" in c.ctr("task", "ls").stdout, 15)
     finally:
         c.ctr("task", "rm", "-f", "ctd-long", check=False)
         c.ctr("containers", "rm", "ctd-long", check=False)
