@@ -28,8 +28,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
-from daemon_run import build_image, image_tool  # noqa: E402
-from daemons import Berthd, Dockerd  # noqa: E402
+from daemons import build_image, start_both  # noqa: E402
 
 
 class UnixConnection(http.client.HTTPConnection):
@@ -105,16 +104,11 @@ def main():
     ps_samples = int(os.environ.get("PS", "15"))
     workdir = tempfile.mkdtemp(prefix="berth-bench-ps-", dir="/tmp")
     archive = build_image(workdir)
-    berthd, dockerd = Berthd(), Dockerd()
-    subprocess.run([image_tool(), "--root", os.path.join(berthd.dir, "data"), "load", "-i", archive],
-                   check=True, stdout=subprocess.DEVNULL)
-    berthd.start()
-    dockerd.start()
+    berthd, dockerd = start_both(archive)
     envs = {"berthd": dict(os.environ, DOCKER_HOST=berthd.host),
             "dockerd": dict(os.environ, DOCKER_HOST=dockerd.host)}
     socks = {"berthd": berthd.socket, "dockerd": dockerd.socket}
     try:
-        docker(envs["dockerd"], "load", "-q", "-i", archive)
         results = {}
         if runs > 0:
             results["run100"] = benchlib.compare(

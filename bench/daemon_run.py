@@ -14,22 +14,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
-from daemons import REPO, Berthd, Dockerd, berthd_binary  # noqa: E402
-
-
-def image_tool():
-    path = os.path.join(os.path.dirname(os.path.dirname(berthd_binary())), "berth-image-tool",
-                        "berth-image-tool")
-    if not os.path.exists(path):
-        raise SystemExit("berth-image-tool is not built next to " + berthd_binary())
-    return path
-
-
-def build_image(workdir):
-    archive = os.path.join(workdir, "busybox.tar")
-    subprocess.run(["/usr/bin/python3", os.path.join(REPO, "tests", "fixtures", "mkimage.py"),
-                    "busybox", "--archive", archive], check=True, stdout=subprocess.DEVNULL)
-    return archive
+from daemons import build_image, start_both  # noqa: E402
 
 
 def smaps_rollup(pid):
@@ -67,16 +52,10 @@ def main():
     monitors = int(os.environ.get("MONITORS", "10"))
     workdir = tempfile.mkdtemp(prefix="berth-bench-run-", dir="/tmp")
     archive = build_image(workdir)
-    berthd, dockerd = Berthd(), Dockerd()
-    subprocess.run([image_tool(), "--root", os.path.join(berthd.dir, "data"), "load", "-i", archive],
-                   check=True, stdout=subprocess.DEVNULL)
-    berthd.start()
-    dockerd.start()
+    berthd, dockerd = start_both(archive)
     try:
         b_env = dict(os.environ, DOCKER_HOST=berthd.host)
         d_env = dict(os.environ, DOCKER_HOST=dockerd.host)
-        subprocess.run(["docker", "load", "-q", "-i", archive], env=d_env, check=True,
-                       stdout=subprocess.DEVNULL)
         cmd = ("docker", "run", "--rm", "busybox", "true")
         result = benchlib.compare(
             "daemon_run",

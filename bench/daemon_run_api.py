@@ -25,8 +25,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
-from daemon_run import build_image, image_tool  # noqa: E402
-from daemons import Berthd, Dockerd  # noqa: E402
+from daemons import build_image, start_both  # noqa: E402
 
 API = "/v1.41"  # dockerd 20.10's maximum; berthd serves it too
 HEADERS = "Host: api.moby.localhost\r\nUser-Agent: Docker-Client/28.2.2 (linux)\r\n"
@@ -156,15 +155,8 @@ def main():
     cli_iterations = int(os.environ.get("CLI_ITERATIONS", "10"))
     workdir = tempfile.mkdtemp(prefix="berth-bench-run-api-", dir="/tmp")
     archive = build_image(workdir)
-    berthd, dockerd = Berthd(), Dockerd()
-    subprocess.run([image_tool(), "--root", os.path.join(berthd.dir, "data"), "load", "-i", archive],
-                   check=True, stdout=subprocess.DEVNULL)
-    berthd.start()
-    dockerd.start()
+    berthd, dockerd = start_both(archive)
     try:
-        d_env = dict(os.environ, DOCKER_HOST=dockerd.host)
-        subprocess.run(["docker", "load", "-q", "-i", archive], env=d_env, check=True,
-                       stdout=subprocess.DEVNULL)
         load = [os.getloadavg()[0]]
         api = benchlib.compare(
             "daemon_run_api",
@@ -177,6 +169,7 @@ def main():
         if cli_iterations:
             cmd = ("docker", "run", "--rm", "busybox", "true")
             b_env = dict(os.environ, DOCKER_HOST=berthd.host)
+            d_env = dict(os.environ, DOCKER_HOST=dockerd.host)
             cli = benchlib.compare(
                 "daemon_run_cli",
                 benchlib.Contender("berthd", [("run", benchlib.sh(*cmd, env=b_env))]),

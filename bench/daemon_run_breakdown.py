@@ -26,8 +26,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from daemon_run import build_image, image_tool  # noqa: E402
-from daemons import Berthd  # noqa: E402
+from daemons import Berthd, build_image, preload  # noqa: E402
 
 CPUACCT = "/sys/fs/cgroup/cpuacct"
 
@@ -122,8 +121,7 @@ class Subject:
         self.version, self.runs, self.ps, self.cpu_cli, self.cpu_daemon = [], [], [], [], []
 
     def start(self, archive):
-        subprocess.run([image_tool(), "--root", os.path.join(self.daemon.dir, "data"), "load", "-i",
-                        archive], check=True, stdout=subprocess.DEVNULL)
+        preload(self.daemon, archive)
         self.group = CpuGroup()
         self.daemon.start()
         self.group.join(self.daemon.proc.pid)

@@ -77,6 +77,39 @@ class Daemon:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def image_tool():
+    path = os.path.join(os.path.dirname(os.path.dirname(berthd_binary())), "berth-image-tool",
+                        "berth-image-tool")
+    if not os.path.exists(path):
+        raise SystemExit("berth-image-tool is not built next to " + berthd_binary())
+    return path
+
+
+def build_image(workdir):
+    """The busybox fixture image (tests/fixtures/mkimage.py) as a docker archive."""
+    archive = os.path.join(workdir, "busybox.tar")
+    subprocess.run(["/usr/bin/python3", os.path.join(REPO, "tests", "fixtures", "mkimage.py"),
+                    "busybox", "--archive", archive], check=True, stdout=subprocess.DEVNULL)
+    return archive
+
+
+def preload(berthd, archive):
+    """Loads `archive` into a berthd's data root before it starts."""
+    subprocess.run([image_tool(), "--root", os.path.join(berthd.dir, "data"), "load", "-i", archive],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def start_both(archive):
+    """A started berthd and dockerd, each already holding the image in `archive`."""
+    berthd, dockerd = Berthd(), Dockerd()
+    preload(berthd, archive)
+    berthd.start()
+    dockerd.start()
+    subprocess.run(["docker", "load", "-q", "-i", archive], env=dict(os.environ, DOCKER_HOST=dockerd.host),
+                   check=True, stdout=subprocess.DEVNULL)
+    return berthd, dockerd
+
+
 class Berthd(Daemon):
     def __init__(self, netns=None, extra_args=()):
         super().__init__("berthd")

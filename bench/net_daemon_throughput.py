@@ -22,8 +22,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "net_tools"))
 import benchlib  # noqa: E402
 import net_common as nc  # noqa: E402
-from daemon_run import build_image, image_tool  # noqa: E402
-from daemons import Berthd, Dockerd  # noqa: E402
+from daemons import Berthd, Dockerd, build_image, preload  # noqa: E402
 
 MB = int(sys.argv[1]) if len(sys.argv) > 1 else 512
 ITER = int(sys.argv[2]) if len(sys.argv) > 2 else 5
@@ -57,8 +56,7 @@ def main():
     host = nc.Netns("berth-bench-dtp-" + uuid.uuid4().hex[:6])
     berthd, dockerd = Berthd(netns=host.name), NetnsDockerd(host.name)
     archive = build_image(berthd.dir)
-    subprocess.run([image_tool(), "--root", os.path.join(berthd.dir, "data"), "load", "-i", archive],
-                   check=True, stdout=subprocess.DEVNULL)
+    preload(berthd, archive)
     berthd.start()
     dockerd.start()
     try:

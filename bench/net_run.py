@@ -17,8 +17,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
-from daemon_run import build_image, image_tool  # noqa: E402
-from daemons import Berthd  # noqa: E402
+from daemons import Berthd, build_image, preload  # noqa: E402
 
 FIELDS = ("attach_us", "connect_us", "netns_us", "ipam_us", "veth_us", "inside_us", "nft_us",
           "dns_us")
@@ -46,8 +45,7 @@ def main():
     berthd = Berthd(netns=netns, extra_args=["--log-level", "debug"])
     try:
         archive = build_image(berthd.dir)
-        subprocess.run([image_tool(), "--root", os.path.join(berthd.dir, "data"), "load", "-i",
-                        archive], check=True, stdout=subprocess.DEVNULL)
+        preload(berthd, archive)
         berthd.start()
         env = dict(os.environ, DOCKER_HOST=berthd.host)
         bridge = benchlib.Contender("bridge", [

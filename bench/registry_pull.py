@@ -21,7 +21,6 @@ Run as root: /usr/bin/python3 bench/registry_pull.py [--rounds N]
 Writes bench/results/registry_pull{,_tool}.json and registry_fetch.json.
 """
 import argparse
-import gzip
 import hashlib
 import json
 import os
