@@ -28,10 +28,10 @@ oci::State state_for_hooks(const Record& record, oci::Status status);
 Result<Created> create_container(const Context& ctx, const CreateOptions& options, Record& record,
                                  SyncChannel* channel = nullptr);
 Result<> release_init(const Context& ctx, const Record& record, int init_pidfd);
-// `start` for the process that created the container: no fifo round trip,
-// and no wait for the exec (without poststart hooks there is nothing to
-// run after it).
-Result<> start_now(const Context& ctx, const Record& record, const SyncChannel& channel);
+// `start` for the process that created the container, without the fifo
+// round trip. `wait_exec`: return once the process has been exec'd, as
+// `start` does (a foreground run need not wait: it waits for the exit).
+Result<> start_now(const Context& ctx, const Record& record, const SyncChannel& channel, bool wait_exec);
 Result<> remove_container(const Context& ctx, const Record& record, bool force);
 
 }  // namespace berth::runtime

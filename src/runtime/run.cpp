@@ -21,7 +21,7 @@ Result<int> run(const Context& ctx, const CreateOptions& options, const RunOptio
   // fifo's EOF tells: then close the channel, and the init takes the fifo.
   const bool poststart = record.config.hooks && !record.config.hooks->poststart.empty();
   if (poststart) channel.close();
-  auto started = poststart ? release_init(ctx, record, created.init.pidfd()) : start_now(ctx, record, channel);
+  auto started = poststart ? release_init(ctx, record, created.init.pidfd()) : start_now(ctx, record, channel, run.detach);
   channel.close();
   if (!started) {
     (void)remove_container(ctx, record, true);

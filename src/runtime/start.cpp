@@ -59,10 +59,13 @@ Result<> release_init(const Context& ctx, const Record& record, int pidfd) {
   return ok();
 }
 
-Result<> start_now(const Context& ctx, const Record& record, const SyncChannel& channel) {
+Result<> start_now(const Context& ctx, const Record& record, const SyncChannel& channel, bool wait_exec) {
   // Unlinked first: `state` reads a container without its fifo as running.
   ::unlink((container_dir(ctx, record.id) + "/" + kExecFifo).c_str());
   if (!channel.send("exec")) return make_error(ErrorCategory::Conflict, "container init exited before start");
+  // The init's end is close-on-exec: EOF says the process runs (or the init
+  // died), as the fifo's EOF does for `start`.
+  if (wait_exec) (void)channel.recv();
   return ok();
 }
 

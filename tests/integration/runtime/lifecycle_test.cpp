@@ -119,16 +119,21 @@ TEST_F(Lifecycle, RootfsFailureBeforeGoIsReportedAndCleansUp) {
 }
 
 // A detached run starts the process over the sync channel, not exec.fifo:
-// the container is running at once and the fifo is gone.
+// the container is running at once, the fifo is gone, and (as after
+// `start`) the process has been exec'd when run returns.
 TEST_F(Lifecycle, DetachedRunStartsWithoutTheFifo) {
   write_config(spec_for("echo up > /out/up; exec sleep 60"));
   CreateOptions options;
   options.id = "d";
   options.bundle = bundle_;
+  std::string own_comm = read_file("/proc/self/comm").value_or("");
   auto code = run(ctx_, options, RunOptions{true, false});
   ASSERT_TRUE(code) << code.error().to_string();
   EXPECT_EQ(*code, 0);
-  EXPECT_EQ(state(ctx_, "d")->status, oci::Status::Running);
+  auto st = state(ctx_, "d");
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->status, oci::Status::Running);
+  EXPECT_NE(read_file("/proc/" + std::to_string(st->pid) + "/comm").value_or(own_comm), own_comm);
   EXPECT_EQ(::access((ctx_.root + "/d/exec.fifo").c_str(), F_OK), -1);
   for (int i = 0; i < 300 && out("up") != "up"; ++i) ::usleep(10000);
   EXPECT_EQ(out("up"), "up");
