@@ -21,12 +21,14 @@ std::string status_word(oci::Status status);
 oci::State state_for_hooks(const Record& record, oci::Status status);
 
 // The lifecycle steps on a record already in memory, so `run` does not
-// read back the state it has just written. `release_init` is `start`
-// after its checks: `init_pidfd` is the init's pidfd.
-// With `channel`, the parent's end of the sync channel is kept there: the
-// init waits on it for "exec" before it would wait on exec.fifo.
+// read back the state it has just written.
+//
+// `create` filling `record`. With `channel`, the parent's end of the sync
+// channel is kept there: the init waits on it for "exec" before it would
+// wait on exec.fifo.
 Result<Created> create_container(const Context& ctx, const CreateOptions& options, Record& record,
                                  SyncChannel* channel = nullptr);
+// `start` after its checks; `init_pidfd` is the init's pidfd.
 Result<> release_init(const Context& ctx, const Record& record, int init_pidfd);
 // `start` for the process that created the container, without the fifo
 // round trip. `wait_exec`: return once the process has been exec'd, as
